@@ -26,7 +26,10 @@ const envSchema = z.object({
   /** Scratch space for staged files and generated sample data. */
   ELT_WORK_DIR: z.string().min(1).default('./warehouse/work'),
   /** Scale of generated sample data: `small`, `medium`, `real`, or a number of opportunities. */
-  ELT_SAMPLE_SCALE: z.string().regex(/^(small|medium|real|\d+)$/, 'small, medium, real or a whole number').default('small'),
+  ELT_SAMPLE_SCALE: z
+    .string()
+    .regex(/^(small|medium|real|\d+)$/, 'small, medium, real or a whole number')
+    .default('small'),
   ELT_SAMPLE_SEED: z.coerce.number().int().default(42),
   /** Salt of the pseudonymous user key in the marketing marts. Required on BigQuery. */
   ELT_PSEUDONYM_SALT: z.string().min(16, 'at least 16 characters').optional(),
@@ -143,10 +146,14 @@ function warehouseConfig(env: Env): Config['warehouse'] {
       memoryLimit: env.ELT_DUCKDB_MEMORY_LIMIT,
       threads: env.ELT_DUCKDB_THREADS,
     });
-    if (!duckdb.success) throw new ConfigError(`invalid configuration: ELT_DUCKDB_*: ${duckdb.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!duckdb.success)
+      throw new ConfigError(
+        `invalid configuration: ELT_DUCKDB_*: ${duckdb.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
     return { engine: 'duckdb', duckdb: duckdb.data };
   }
-  if (!env.BIGQUERY_PROJECT) throw new ConfigError('invalid configuration: BIGQUERY_PROJECT is required when ELT_WAREHOUSE=bigquery');
+  if (!env.BIGQUERY_PROJECT)
+    throw new ConfigError('invalid configuration: BIGQUERY_PROJECT is required when ELT_WAREHOUSE=bigquery');
   const bigquery = bigQueryConfigSchema.safeParse({
     projectId: env.BIGQUERY_PROJECT,
     location: env.BIGQUERY_LOCATION,
@@ -154,8 +161,15 @@ function warehouseConfig(env: Env): Config['warehouse'] {
     apiEndpoint: env.BIGQUERY_API_ENDPOINT,
   });
   if (!bigquery.success) {
-    const names: Record<string, string> = { projectId: 'BIGQUERY_PROJECT', location: 'BIGQUERY_LOCATION', datasetPrefix: 'BIGQUERY_DATASET_PREFIX', apiEndpoint: 'BIGQUERY_API_ENDPOINT' };
-    throw new ConfigError(`invalid configuration: ${bigquery.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const names: Record<string, string> = {
+      projectId: 'BIGQUERY_PROJECT',
+      location: 'BIGQUERY_LOCATION',
+      datasetPrefix: 'BIGQUERY_DATASET_PREFIX',
+      apiEndpoint: 'BIGQUERY_API_ENDPOINT',
+    };
+    throw new ConfigError(
+      `invalid configuration: ${bigquery.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   return { engine: 'bigquery', bigquery: bigquery.data };
 }
@@ -181,13 +195,17 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new ConfigError(`invalid configuration: ELT_CONFIG_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new ConfigError(
+      `invalid configuration: ELT_CONFIG_FILE: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let value: unknown;
   try {
     value = extname(path) === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`invalid configuration: ELT_CONFIG_FILE: ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+    throw new ConfigError(
+      `invalid configuration: ELT_CONFIG_FILE: ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`,
+    );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new ConfigError(`invalid configuration: ELT_CONFIG_FILE: ${path} must hold a mapping of variable names to values`);

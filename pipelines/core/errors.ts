@@ -56,7 +56,10 @@ export function withErrorContext(error: unknown, context: ErrorContext): Pipelin
   if (error instanceof PipelineError) {
     const merged = { ...context, ...error.context };
     if (error instanceof TransientError) {
-      return new TransientError(stripContext(error.message), merged, { cause: error.cause ?? error, retryAfterMs: error.retryAfterMs });
+      return new TransientError(stripContext(error.message), merged, {
+        cause: error.cause ?? error,
+        retryAfterMs: error.retryAfterMs,
+      });
     }
     const Ctor = error.constructor as new (m: string, c: ErrorContext, o?: { cause?: unknown }) => PipelineError;
     return new Ctor(stripContext(error.message), merged, { cause: error.cause ?? error });

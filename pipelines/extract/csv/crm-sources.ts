@@ -34,7 +34,12 @@ export const KIND_TYPES: Record<SourceKind, ColumnType> = {
   timestamp: 'TIMESTAMP',
 };
 
-const col = (name: string, kind: SourceKind, description: string, required = true): SourceColumn => ({ name, kind, required, description });
+const col = (name: string, kind: SourceKind, description: string, required = true): SourceColumn => ({
+  name,
+  kind,
+  required,
+  description,
+});
 
 export const OPPORTUNITIES: CrmSource = {
   table: 'opportunities',
@@ -43,7 +48,7 @@ export const OPPORTUNITIES: CrmSource = {
   description: 'CRM opportunities export: one row per mortgage request and the borrower profile (Salesforce Opportunity).',
   columns: [
     col('Id', 'id', 'Opportunity id (18-character Salesforce id), primary key'),
-    col('A_une_proposition_de_sa_banque__c', 'flag', "Borrower already has an offer from their own bank"),
+    col('A_une_proposition_de_sa_banque__c', 'flag', 'Borrower already has an offer from their own bank'),
     col('Age_emprunteur__c', 'number', 'Borrower age in years (dirty: impossible values exist)'),
     col('Appel_Automatique__c', 'flag', 'Automatic call-back requested'),
     col('Avancement__c', 'number', 'Progress step'),
@@ -68,7 +73,7 @@ export const OPPORTUNITIES: CrmSource = {
     col('MontPretRel__c', 'number', 'Bridge loan amount'),
     col('MontPretTxZero__c', 'number', 'Zero-rate loan amount'),
     col('Nombre_de_banques_consultees__c', 'number', 'Banks consulted'),
-    col('Origine__c', 'text', 'Origin (Web, Web Calcul d\'Enveloppe, Franchise)'),
+    col('Origine__c', 'text', "Origin (Web, Web Calcul d'Enveloppe, Franchise)"),
     col('Points_profil__c', 'number', 'Profile score'),
     col('Points_profil_franchise__c', 'number', 'Profile score (franchise)'),
     col('Points_profil_initiaux__c', 'number', 'Initial profile score'),

@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { createCliContext, type CliContext, type RegisterCommand } from './context.js';
+
+// Each command lives in its own file under commands/ and is listed here.
+const commands: RegisterCommand[] = [];
+
+export function buildProgram(context: CliContext = createCliContext()): Command {
+  const program = new Command()
+    .name('elt')
+    .description('Mortgage broker ELT pipeline: CRM exports and marketing activity into warehouse marts')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program, context);
+  return program;
+}
