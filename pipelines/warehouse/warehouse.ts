@@ -29,7 +29,7 @@ export type Engine = 'duckdb' | 'bigquery';
 export interface Warehouse {
   readonly engine: Engine;
 
-  /** Creates the layers (schemas/datasets) and the `ops` tables when missing. Idempotent. */
+  /** Creates the layers (schemas/datasets) when missing. Idempotent. (The ops tables: `pipelines/state/ops-tables.ts`.) */
   init(): Promise<void>;
 
   /** The fully qualified, quoted name of a relation, for use in SQL text. */

@@ -6,6 +6,8 @@ export const duckDbConfigSchema = z.object({
   /** Memory limit given to DuckDB, e.g. `2GB`. */
   memoryLimit: z.string().regex(/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i).optional(),
   threads: z.number().int().positive().optional(),
+  /** Opens the file read-only (readers such as the lookup function; several may share the file). */
+  readOnly: z.boolean().optional(),
 });
 
 export type DuckDbConfig = z.infer<typeof duckDbConfigSchema>;

@@ -44,6 +44,7 @@ export class DuckDbWarehouse implements Warehouse {
     const options: Record<string, string> = {};
     if (config.memoryLimit) options.memory_limit = config.memoryLimit;
     if (config.threads) options.threads = String(config.threads);
+    if (config.readOnly) options.access_mode = 'READ_ONLY';
     try {
       const instance = await DuckDBInstance.create(config.path, options);
       const shared = await instance.connect();
