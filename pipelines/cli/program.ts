@@ -1,8 +1,9 @@
 import { Command } from 'commander';
+import { registerRun } from './commands/run.js';
 import { createCliContext, type CliContext, type RegisterCommand } from './context.js';
 
 // Each command lives in its own file under commands/ and is listed here.
-const commands: RegisterCommand[] = [];
+const commands: RegisterCommand[] = [registerRun];
 
 export function buildProgram(context: CliContext = createCliContext()): Command {
   const program = new Command()

@@ -66,10 +66,10 @@ export const PIPELINE_RUNS: TableSpec = {
     { name: 'window_to', type: 'TIMESTAMP', description: 'End of the window (exclusive)' },
     { name: 'started_at', type: 'TIMESTAMP', mode: 'REQUIRED', description: 'Start' },
     { name: 'ended_at', type: 'TIMESTAMP', description: 'End, once finished' },
-    { name: 'rows', type: 'JSON', description: 'Rows read, loaded and quarantined per table' },
+    { name: 'rows', type: 'STRING', description: 'Rows read, loaded and quarantined per table (JSON text)' },
     { name: 'error', type: 'STRING', description: 'The failing step and its error' },
-    { name: 'summary', type: 'JSON', description: 'The run result as the CLI printed it' },
-    { name: 'args', type: 'JSON', description: 'Arguments of the run (backfill window, streams, models)' },
+    { name: 'summary', type: 'STRING', description: 'The run result (JSON text)' },
+    { name: 'args', type: 'STRING', description: 'Arguments of the run: backfill window, streams, models (JSON text)' },
   ],
 };
 
@@ -83,7 +83,7 @@ export const PIPELINE_STEPS: TableSpec = {
     { name: 'status', type: 'STRING', mode: 'REQUIRED', description: 'success | error | skipped' },
     { name: 'started_at', type: 'TIMESTAMP', description: 'Start' },
     { name: 'ended_at', type: 'TIMESTAMP', description: 'End' },
-    { name: 'rows', type: 'JSON', description: 'Counts per table, or rows built' },
+    { name: 'rows', type: 'STRING', description: 'Counts per table, or rows built (JSON text)' },
     { name: 'message', type: 'STRING', description: 'Skip reason or warning' },
     { name: 'error', type: 'STRING', description: 'Error message' },
   ],

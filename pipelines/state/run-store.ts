@@ -1,0 +1,96 @@
+import type { RunResult, StepResult } from '../core/result.js';
+import type { Warehouse } from '../warehouse/warehouse.js';
+import { PIPELINE_RUNS, PIPELINE_STEPS } from './ops-tables.js';
+
+/**
+ * Records runs and their steps in `ops.pipeline_runs` / `ops.pipeline_steps` as they go, so a run that
+ * dies still shows what it did, and `status` can tell a running run from a finished one.
+ */
+export class RunStore {
+  constructor(private readonly warehouse: Warehouse) {}
+
+  async start(run: {
+    runId: string;
+    kind: RunResult['kind'];
+    startedAt: string;
+    window?: { from: string; to: string };
+    args?: unknown;
+  }): Promise<void> {
+    await this.warehouse.execute(
+      `INSERT INTO ${this.warehouse.qualify(PIPELINE_RUNS.ref)} (run_id, kind, status, window_from, window_to, started_at, args)
+       VALUES (@run_id, @kind, 'running', @window_from, @window_to, @started_at, @args)`,
+      {
+        run_id: run.runId,
+        kind: run.kind,
+        window_from: run.window ? new Date(run.window.from) : null,
+        window_to: run.window ? new Date(run.window.to) : null,
+        started_at: new Date(run.startedAt),
+        args: run.args === undefined ? null : JSON.stringify(run.args),
+      },
+      {
+        types: { window_from: 'TIMESTAMP', window_to: 'TIMESTAMP', args: 'STRING' },
+        context: { runId: run.runId, step: 'record-run' },
+      },
+    );
+  }
+
+  async recordStep(runId: string, step: StepResult): Promise<void> {
+    const rows = step.counts ?? (step.rows !== undefined ? { rows: step.rows } : null);
+    await this.warehouse.execute(
+      `INSERT INTO ${this.warehouse.qualify(PIPELINE_STEPS.ref)} (run_id, step, kind, status, started_at, ended_at, rows, message, error)
+       VALUES (@run_id, @step, @kind, @status, @started_at, @ended_at, @rows, @message, @error)`,
+      {
+        run_id: runId,
+        step: step.name,
+        kind: step.kind,
+        status: step.status,
+        started_at: new Date(step.startedAt),
+        ended_at: new Date(step.endedAt),
+        rows: rows === null ? null : JSON.stringify(rows),
+        message: step.message ?? null,
+        error: step.error?.message ?? null,
+      },
+      { types: { rows: 'STRING', message: 'STRING', error: 'STRING' }, context: { runId, step: 'record-step' } },
+    );
+  }
+
+  async finish(result: RunResult): Promise<void> {
+    await this.warehouse.execute(
+      `UPDATE ${this.warehouse.qualify(PIPELINE_RUNS.ref)}
+       SET status = @status, ended_at = @ended_at, rows = @rows, error = @error, summary = @summary
+       WHERE run_id = @run_id`,
+      {
+        run_id: result.runId,
+        status: result.status,
+        ended_at: new Date(result.endedAt),
+        rows: JSON.stringify(rowsPerTable(result.steps)),
+        error: result.error ? `${result.error.step}: ${result.error.message}` : null,
+        summary: JSON.stringify(result),
+      },
+      { types: { error: 'STRING' }, context: { runId: result.runId, step: 'record-run' } },
+    );
+  }
+
+  /** Steps of a run that succeeded, by name: what a resumed run may skip. */
+  async succeededSteps(runId: string): Promise<Set<string>> {
+    const rows = await this.warehouse.query<{ step: string }>(
+      `SELECT DISTINCT step FROM ${this.warehouse.qualify(PIPELINE_STEPS.ref)} WHERE run_id = @run_id AND status = 'success'`,
+      { run_id: runId },
+    );
+    return new Set(rows.map((r) => r.step));
+  }
+}
+
+/** Sums the counts of every extract-load step, per table. */
+export function rowsPerTable(steps: StepResult[]): Record<string, { read: number; loaded: number; quarantined: number }> {
+  const totals: Record<string, { read: number; loaded: number; quarantined: number }> = {};
+  for (const step of steps) {
+    for (const [table, counts] of Object.entries(step.counts ?? {})) {
+      const total = (totals[table] ??= { read: 0, loaded: 0, quarantined: 0 });
+      total.read += counts.read;
+      total.loaded += counts.loaded;
+      total.quarantined += counts.quarantined;
+    }
+  }
+  return totals;
+}
