@@ -1,9 +1,10 @@
 import { Command } from 'commander';
 import { registerRun } from './commands/run.js';
+import { registerSchedule } from './commands/schedule.js';
 import { createCliContext, type CliContext, type RegisterCommand } from './context.js';
 
 // Each command lives in its own file under commands/ and is listed here.
-const commands: RegisterCommand[] = [registerRun];
+const commands: RegisterCommand[] = [registerRun, registerSchedule];
 
 export function buildProgram(context: CliContext = createCliContext()): Command {
   const program = new Command()
