@@ -1,10 +1,12 @@
 import { Command } from 'commander';
 import { registerRun } from './commands/run.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerStatus } from './commands/status.js';
+import { registerServeLookup } from './commands/serve-lookup.js';
 import { createCliContext, type CliContext, type RegisterCommand } from './context.js';
 
 // Each command lives in its own file under commands/ and is listed here.
-const commands: RegisterCommand[] = [registerRun, registerSchedule];
+const commands: RegisterCommand[] = [registerRun, registerSchedule, registerStatus, registerServeLookup];
 
 export function buildProgram(context: CliContext = createCliContext()): Command {
   const program = new Command()

@@ -55,6 +55,25 @@ const envSchema = z.object({
   /** Hours without new data before a source's freshness warns, then errors. */
   ELT_FRESHNESS_WARN_HOURS: z.coerce.number().positive().default(26),
   ELT_FRESHNESS_ERROR_HOURS: z.coerce.number().positive().default(72),
+  /** Per-source overrides, JSON: {"mkt_events": {"warn": 2, "error": 6}, ...} (hours). */
+  ELT_FRESHNESS_THRESHOLDS: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined) return {};
+      try {
+        const value = z
+          .record(z.string(), z.object({ warn: z.number().positive(), error: z.number().positive() }))
+          .parse(JSON.parse(text));
+        return value;
+      } catch (error) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `JSON object of {warn, error} hours per source expected (${(error as Error).message.slice(0, 200)})`,
+        });
+        return z.NEVER;
+      }
+    }),
 
   LOOKUP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOOKUP_API_KEY: z.string().min(1).optional(),
@@ -83,7 +102,7 @@ export interface Config {
   };
   schedule: { cron: string; timezone: string; lockTtlMinutes: number };
   alerts: { webhook: string | undefined; logsUrl: string | undefined };
-  freshness: { warnHours: number; errorHours: number };
+  freshness: { warnHours: number; errorHours: number; perSource: Record<string, { warn: number; error: number }> };
   lookup: { port: number; apiKey: string | undefined; cacheTtlSeconds: number };
   /** The validated variables, for code that needs one not mapped above. */
   env: Env;
@@ -133,7 +152,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     schedule: { cron: env.ELT_SCHEDULE_CRON, timezone: env.ELT_SCHEDULE_TZ, lockTtlMinutes: env.ELT_LOCK_TTL_MINUTES },
     alerts: { webhook: env.ELT_ALERT_WEBHOOK, logsUrl: env.ELT_LOGS_URL },
-    freshness: { warnHours: env.ELT_FRESHNESS_WARN_HOURS, errorHours: env.ELT_FRESHNESS_ERROR_HOURS },
+    freshness: {
+      warnHours: env.ELT_FRESHNESS_WARN_HOURS,
+      errorHours: env.ELT_FRESHNESS_ERROR_HOURS,
+      perSource: env.ELT_FRESHNESS_THRESHOLDS,
+    },
     lookup: { port: env.LOOKUP_PORT, apiKey: env.LOOKUP_API_KEY, cacheTtlSeconds: env.LOOKUP_CACHE_TTL_SECONDS },
     env,
   };

@@ -8,7 +8,7 @@ import { ensureOpsTables } from '../state/ops-tables.js';
 import { RunStore } from '../state/run-store.js';
 import { createWarehouse } from '../warehouse/create-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
-import { crmStage, marketingStage, transformStage, type Stage, type StageContext } from './stages.js';
+import { crmStage, freshnessStage, marketingStage, transformStage, type Stage, type StageContext } from './stages.js';
 import { skippedStep } from './stage.js';
 
 export const PIPELINE_LOCK = 'pipeline';
@@ -81,6 +81,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
         [crmStage, options.only?.crm ?? true],
         [marketingStage, options.only?.marketing ?? true],
         [transformStage(options.only?.models), options.only?.transform ?? true],
+        [freshnessStage, (options.only?.crm ?? true) && (options.only?.marketing ?? true)],
       ];
       for (const [stage, enabled] of stages) {
         if (!enabled) continue;

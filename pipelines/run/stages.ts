@@ -10,6 +10,7 @@ import { opportunityCount, opportunityIdAt } from '../generate/ids.js';
 import { startSimulator } from '../simulator/server.js';
 import { compileProject, runPlan } from '../transform/index.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
+import { checkFreshness } from '../ops/freshness.js';
 import { withRetry } from './retry.js';
 import { skippedStep, timedStep } from './stage.js';
 
@@ -127,3 +128,26 @@ export function transformStage(models?: string[]): Stage {
     },
   };
 }
+
+/** Warns, then fails the run, when a source has had no new data for longer than its thresholds. */
+export const freshnessStage: Stage = {
+  name: 'freshness',
+  async run(context) {
+    return [
+      await timedStep(
+        'freshness',
+        'other',
+        async () => {
+          const reports = await checkFreshness(context.warehouse, context.config.freshness);
+          const late = reports.filter((r) => r.level === 'warn' || r.level === 'error');
+          const describe = (r: (typeof reports)[number]) =>
+            `${r.name} has no new data for ${r.ageHours} h (${r.level} past ${r.level === 'error' ? r.errorHours : r.warnHours} h)`;
+          const errors = late.filter((r) => r.level === 'error');
+          if (errors.length > 0) throw new Error(`stale sources: ${errors.map(describe).join('; ')}`);
+          return late.length > 0 ? { message: late.map(describe).join('; ') } : {};
+        },
+        context,
+      ),
+    ];
+  },
+};
