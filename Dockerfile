@@ -1,10 +1,10 @@
 # One image for every role; the command decides:
-#   docker run IMAGE run | schedule | backfill ... | status | serve-lookup --port 8080 | simulator --port 8787 | ...
+#   docker run IMAGE run | schedule | backfill ... | status | serve-lookup | simulator --host 0.0.0.0 | ...
 # TypeScript runs through tsx (a runtime dependency), so there is no compile step.
 #
 # No HEALTHCHECK here: the same image runs one-shot jobs, the scheduler and two HTTP servers, so a single
 # image-wide probe would be wrong for most roles. Probes are declared per service instead
-# (docker-compose.yml health checks, Cloud Run startup/liveness probes in infra/).
+# (docker-compose.yml health checks, the Cloud Run startup probe in infra/lookup.tf).
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
