@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../core/logger.js';
 import type { StepResult } from '../core/result.js';
 import { extractLoadCrm } from '../extract/csv/extract-load-crm.js';
 import { extractLoadMarketing } from '../extract/api/extract-load-marketing.js';
+import type { MarketingApiSettings } from '../extract/api/settings.js';
 import { generateCrmExports } from '../generate/generate-crm.js';
 import { opportunityCount, opportunityIdAt } from '../generate/ids.js';
 import { startSimulator } from '../simulator/server.js';
@@ -30,15 +31,22 @@ export interface Stage {
 
 export const MODELS_DIR = resolve(import.meta.dirname, '../../models');
 
-/** The landing folder: the configured one, or generated sample exports (deterministic, made once). */
-export async function landingDir(config: Config, logger: Logger): Promise<string> {
+/**
+ * The landing folder: the configured one, or sample exports generated into the work folder. The sample
+ * export of a day is generated once (deterministic for its seed, scale and date), as a daily export lands.
+ */
+export async function landingDir(
+  config: Config,
+  logger: Logger,
+  today: string = new Date().toISOString().slice(0, 10),
+): Promise<string> {
   if (config.csv.dir) return config.csv.dir;
   const dir = join(config.workDir, 'landing', `sample-${config.sample.scale}-seed${config.sample.seed}`);
-  if (!existsSync(join(dir, '.complete'))) {
-    logger.info({ dir, scale: config.sample.scale }, 'ELT_CSV_DIR is not set: generating sample CRM exports');
-    await generateCrmExports({ dir, scale: config.sample.scale, seed: config.sample.seed });
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(join(dir, '.complete'), new Date().toISOString());
+  const marker = join(dir, `.complete-${today}`);
+  if (!existsSync(marker)) {
+    logger.info({ dir, scale: config.sample.scale, date: today }, 'ELT_CSV_DIR is not set: generating sample CRM exports');
+    await generateCrmExports({ dir, scale: config.sample.scale, seed: config.sample.seed, date: today });
+    writeFileSync(marker, new Date().toISOString());
   }
   return dir;
 }
@@ -73,34 +81,45 @@ export const crmStage: Stage = {
   },
 };
 
+/**
+ * Runs `work` with the marketing API settings: the configured API, or, when MARKETING_API_URL is not
+ * set, the local simulator served in-process, its leads pointing at the sample CRM export.
+ */
+export async function withMarketingApi<T>(
+  config: Config,
+  logger: Logger,
+  work: (api: MarketingApiSettings) => Promise<T>,
+): Promise<T> {
+  if (config.marketing.url) return work({ ...config.marketing });
+  const seed = config.sample.seed;
+  const count = config.csv.dir ? 0 : opportunityCount(config.sample.scale);
+  const opportunityIds = Array.from({ length: count }, (_, i) => opportunityIdAt(seed, i));
+  const token = 'local-simulator-token';
+  const simulator = await startSimulator({ seed, opportunityIds, token });
+  logger.info({ url: simulator.url }, 'MARKETING_API_URL is not set: extracting from the in-process simulator');
+  try {
+    return await work({ ...config.marketing, url: simulator.url, token });
+  } finally {
+    await simulator.close();
+  }
+}
+
 export const marketingStage: Stage = {
   name: 'extract-load:marketing',
   async run(context) {
-    const { config } = context;
-    let url = config.marketing.url;
-    let token = config.marketing.token;
-    let simulator: Awaited<ReturnType<typeof startSimulator>> | undefined;
-    if (!url) {
-      // No API configured: serve the local simulator in-process, its leads pointing at the sample export.
-      const seed = config.sample.seed;
-      const count = config.csv.dir ? 0 : opportunityCount(config.sample.scale);
-      const opportunityIds = Array.from({ length: count }, (_, i) => opportunityIdAt(seed, i));
-      simulator = await startSimulator({ seed, opportunityIds, token: 'local-simulator-token' });
-      url = simulator.url;
-      token = 'local-simulator-token';
-      context.logger.info({ url }, 'MARKETING_API_URL is not set: extracting from the in-process simulator');
-    }
     try {
-      return await extractLoadMarketing({
-        warehouse: context.warehouse,
-        api: { ...config.marketing, url, token },
-        workDir: config.workDir,
-        runId: context.runId,
-        logger: context.logger,
-        signal: context.signal,
-      });
-    } finally {
-      await simulator?.close();
+      return await withMarketingApi(context.config, context.logger, (api) =>
+        extractLoadMarketing({
+          warehouse: context.warehouse,
+          api,
+          workDir: context.config.workDir,
+          runId: context.runId,
+          logger: context.logger,
+          signal: context.signal,
+        }),
+      );
+    } catch (error) {
+      return [await timedStep('extract-load:marketing', 'extract-load', async () => Promise.reject(error), context)];
     }
   },
 };
