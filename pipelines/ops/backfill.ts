@@ -11,7 +11,8 @@ import { landingDir, MODELS_DIR, withMarketingApi } from '../run/stages.js';
 import { PIPELINE_LOCK } from '../run/run-pipeline.js';
 import { timedStep } from '../run/stage.js';
 import { lockOwner, WarehouseLock } from '../state/lock.js';
-import { BACKFILL_PARTITIONS, ensureOpsTables, PIPELINE_RUNS } from '../state/ops-tables.js';
+import { BACKFILL_PARTITIONS, PIPELINE_RUNS } from '../state/ops-tables.js';
+import { prepareWarehouse } from '../run/prepare-warehouse.js';
 import { RunStore } from '../state/run-store.js';
 import { compileProject, runPlan } from '../transform/index.js';
 import { createWarehouse } from '../warehouse/create-warehouse.js';
@@ -51,7 +52,7 @@ export async function runBackfill(options: BackfillOptions): Promise<RunResult> 
   const warehouse = options.warehouse ?? (await createWarehouse(config.warehouse));
   const ownsWarehouse = options.warehouse === undefined;
   try {
-    await ensureOpsTables(warehouse);
+    await prepareWarehouse(warehouse);
     const args = backfillArgs(plan);
     const runId = options.resumeRunId ?? (await unfinishedRun(warehouse, args)) ?? newRunId(started);
     const logger = options.logger.child({ runId, backfill: `${plan.from}..${plan.to}` });

@@ -4,8 +4,8 @@ import { newRunId } from '../core/ids.js';
 import type { Logger } from '../core/logger.js';
 import type { RunResult, StepResult } from '../core/result.js';
 import { lockOwner, WarehouseLock } from '../state/lock.js';
-import { ensureOpsTables } from '../state/ops-tables.js';
 import { RunStore } from '../state/run-store.js';
+import { prepareWarehouse } from './prepare-warehouse.js';
 import { createWarehouse } from '../warehouse/create-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { crmStage, freshnessStage, marketingStage, transformStage, type Stage, type StageContext } from './stages.js';
@@ -50,7 +50,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   }
   const ownsWarehouse = options.warehouse === undefined;
   try {
-    await ensureOpsTables(warehouse);
+    await prepareWarehouse(warehouse);
     const lock = new WarehouseLock(
       warehouse,
       PIPELINE_LOCK,
