@@ -20,5 +20,10 @@ export function mapDuckDbError(error: unknown, context: ErrorContext): PipelineE
 }
 
 function firstLine(message: string): string {
-  return message.split('\n').filter((line) => line.trim() !== '').slice(0, 3).join(' ').slice(0, 600);
+  return message
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(0, 3)
+    .join(' ')
+    .slice(0, 600);
 }

@@ -41,7 +41,10 @@ const BIND_TYPES: Record<ColumnType, DuckDBType> = {
 };
 
 /** Converts `@name` parameters to DuckDB values and bind types. */
-export function bindParams(params: Params = {}, types: ParamTypes = {}): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+export function bindParams(
+  params: Params = {},
+  types: ParamTypes = {},
+): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
   const values: Record<string, DuckDBValue> = {};
   const bindTypes: Record<string, DuckDBType> = {};
   for (const [name, value] of Object.entries(params)) {
@@ -89,7 +92,9 @@ function toDuckDbValue(value: ParamValue, name: string, bindTypes: Record<string
 export function fromDuckDbValue(value: unknown, typeId: DuckDBTypeId): unknown {
   if (value === null || value === undefined) return null;
   if (typeof value === 'bigint') {
-    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value.toString();
+    return value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(value)
+      : value.toString();
   }
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) return null;

@@ -91,7 +91,8 @@ export class DuckDbWarehouse implements Warehouse {
       const written: Record<string, number> = {};
       for (const [index, load] of unit.loads.entries()) {
         const table = refName(load.target.ref);
-        written[table] = (written[table] ?? 0) + (await this.#applyLoad(connection, load, `stage_${index}`, { ...context, table }));
+        written[table] =
+          (written[table] ?? 0) + (await this.#applyLoad(connection, load, `stage_${index}`, { ...context, table }));
       }
       for (const statement of unit.state) {
         await this.#run(connection, statement.sql, statement.params, { types: statement.types, context });
@@ -161,16 +162,37 @@ export class DuckDbWarehouse implements Warehouse {
       throw mapDuckDbError(new Error(`staged file has columns the target does not declare: ${unknown.join(', ')}`), context);
     }
     const select = columns
-      .map((c) => (fileColumns.includes(c.name) ? `CAST(${quote(c.name)} AS ${duckDbSqlType(c.type)})` : `CAST(NULL AS ${duckDbSqlType(c.type)})`) + ` AS ${quote(c.name)}`)
+      .map(
+        (c) =>
+          (fileColumns.includes(c.name)
+            ? `CAST(${quote(c.name)} AS ${duckDbSqlType(c.type)})`
+            : `CAST(NULL AS ${duckDbSqlType(c.type)})`) + ` AS ${quote(c.name)}`,
+      )
       .join(', ');
-    const reader = load.format === 'parquet' ? `read_parquet(@__file, file_row_number = true)` : `(SELECT *, row_number() OVER () AS file_row_number FROM read_json(@__file, format = 'newline_delimited', columns = ${jsonColumns(columns, fileColumns)}))`;
-    await this.#run(connection, `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${select}, file_row_number AS __row FROM ${reader}`, { __file: load.file }, { context });
+    const reader =
+      load.format === 'parquet'
+        ? `read_parquet(@__file, file_row_number = true)`
+        : `(SELECT *, row_number() OVER () AS file_row_number FROM read_json(@__file, format = 'newline_delimited', columns = ${jsonColumns(columns, fileColumns)}))`;
+    await this.#run(
+      connection,
+      `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${select}, file_row_number AS __row FROM ${reader}`,
+      { __file: load.file },
+      { context },
+    );
     const names = columns.map((c) => quote(c.name)).join(', ');
     const write = load.write;
     if (write.mode === 'append') {
-      return (await this.#run(connection, `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage} ORDER BY __row`, {}, { context })) ?? 0;
+      return (
+        (await this.#run(
+          connection,
+          `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage} ORDER BY __row`,
+          {},
+          { context },
+        )) ?? 0
+      );
     }
-    const keyMatch = (a: string, b: string) => write.key.map((k) => `${a}.${quote(k)} IS NOT DISTINCT FROM ${b}.${quote(k)}`).join(' AND ');
+    const keyMatch = (a: string, b: string) =>
+      write.key.map((k) => `${a}.${quote(k)} IS NOT DISTINCT FROM ${b}.${quote(k)}`).join(' AND ');
     const partitionKey = write.key.map(quote).join(', ');
     if (write.mode === 'insert-new') {
       return (
@@ -193,7 +215,12 @@ export class DuckDbWarehouse implements Warehouse {
       { context },
     );
     const newer = (t: string, s: string) => versionNotOlder(write.versionBy, s, t);
-    await this.#run(connection, `DELETE FROM ${target} t WHERE EXISTS (SELECT 1 FROM ${stage}_latest s WHERE ${keyMatch('t', 's')} AND ${newer('t', 's')})`, {}, { context });
+    await this.#run(
+      connection,
+      `DELETE FROM ${target} t WHERE EXISTS (SELECT 1 FROM ${stage}_latest s WHERE ${keyMatch('t', 's')} AND ${newer('t', 's')})`,
+      {},
+      { context },
+    );
     return (
       (await this.#run(
         connection,
@@ -206,7 +233,12 @@ export class DuckDbWarehouse implements Warehouse {
 
   async #fileColumns(connection: DuckDBConnection, load: StagedLoad, context: ErrorContext): Promise<string[]> {
     const reader = load.format === 'parquet' ? 'read_parquet(@__file)' : `read_json(@__file, format = 'newline_delimited')`;
-    const rows = await this.#read(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${reader})`, { __file: load.file }, { context });
+    const rows = await this.#read(
+      connection,
+      `SELECT column_name FROM (DESCRIBE SELECT * FROM ${reader})`,
+      { __file: load.file },
+      { context },
+    );
     return rows.map((r) => String(r.column_name));
   }
 
@@ -221,7 +253,9 @@ export class DuckDbWarehouse implements Warehouse {
       { context: ctx },
     );
     if (existing.length === 0) {
-      const columns = spec.columns.map((c) => `${quote(c.name)} ${duckDbSqlType(c.type)}${c.mode === 'REQUIRED' ? ' NOT NULL' : ''}`).join(',\n  ');
+      const columns = spec.columns
+        .map((c) => `${quote(c.name)} ${duckDbSqlType(c.type)}${c.mode === 'REQUIRED' ? ' NOT NULL' : ''}`)
+        .join(',\n  ');
       await this.#run(connection, `CREATE TABLE IF NOT EXISTS ${target} (\n  ${columns}\n)`, {}, { context: ctx });
       await this.#comment(connection, spec, false, ctx);
       return [];
@@ -229,7 +263,12 @@ export class DuckDbWarehouse implements Warehouse {
     const have = new Set(existing.map((r) => String(r.column_name)));
     const added: ColumnSpec[] = spec.columns.filter((c) => !have.has(c.name));
     for (const column of added) {
-      await this.#run(connection, `ALTER TABLE ${target} ADD COLUMN ${quote(column.name)} ${duckDbSqlType(column.type)}`, {}, { context: ctx });
+      await this.#run(
+        connection,
+        `ALTER TABLE ${target} ADD COLUMN ${quote(column.name)} ${duckDbSqlType(column.type)}`,
+        {},
+        { context: ctx },
+      );
     }
     if (added.length > 0) await this.#comment(connection, { ...spec, columns: added }, false, ctx);
     return added.map((c) => c.name);
@@ -238,12 +277,22 @@ export class DuckDbWarehouse implements Warehouse {
   async #comment(connection: DuckDBConnection, spec: TableSpec, isView: boolean, context: JobContext): Promise<void> {
     const target = this.qualify(spec.ref);
     if (spec.description) {
-      await this.#run(connection, `COMMENT ON ${isView ? 'VIEW' : 'TABLE'} ${target} IS ${literal(spec.description)}`, {}, { context });
+      await this.#run(
+        connection,
+        `COMMENT ON ${isView ? 'VIEW' : 'TABLE'} ${target} IS ${literal(spec.description)}`,
+        {},
+        { context },
+      );
     }
     if (isView) return;
     for (const column of spec.columns) {
       if (column.description) {
-        await this.#run(connection, `COMMENT ON COLUMN ${target}.${quote(column.name)} IS ${literal(column.description)}`, {}, { context });
+        await this.#run(
+          connection,
+          `COMMENT ON COLUMN ${target}.${quote(column.name)} IS ${literal(column.description)}`,
+          {},
+          { context },
+        );
       }
     }
   }
@@ -296,13 +345,20 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
-  async #read(connection: DuckDBConnection, sql: string, params: Params = {}, options: QueryOptions): Promise<Record<string, unknown>[]> {
+  async #read(
+    connection: DuckDBConnection,
+    sql: string,
+    params: Params = {},
+    options: QueryOptions,
+  ): Promise<Record<string, unknown>[]> {
     const bound = bindParams(params, options.types);
     try {
       const reader = await connection.runAndReadAll(toDuckDbSql(sql), bound.values, bound.types);
       const typeIds = reader.columnTypes().map((t) => t.typeId);
       const names = reader.columnNames();
-      return reader.getRowsJS().map((row) => Object.fromEntries(names.map((name, i) => [name, fromDuckDbValue(row[i], typeIds[i]!)])));
+      return reader
+        .getRowsJS()
+        .map((row) => Object.fromEntries(names.map((name, i) => [name, fromDuckDbValue(row[i], typeIds[i]!)])));
     } catch (error) {
       throw mapDuckDbError(error, options.context ?? {});
     }

@@ -164,7 +164,9 @@ export class ZetaSql {
     } catch (error) {
       onExit();
       process.removeListener('exit', onExit);
-      throw new Error(`ZetaSQL server did not start (${binary}): ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`);
+      throw new Error(`ZetaSQL server did not start (${binary}): ${(error as Error).message}${stderr ? `\n${stderr}` : ''}`, {
+        cause: error,
+      });
     }
   }
 

@@ -18,7 +18,9 @@ describe('DuckDbWarehouse', function () {
     const path = join(mkdtempSync(join(tmpdir(), 'duckdb-wh-')), 'nested', 'db.duckdb');
     const warehouse = await DuckDbWarehouse.open({ path });
     await warehouse.init();
-    const schemas = await warehouse.query<{ schema_name: string }>(`SELECT schema_name FROM information_schema.schemata ORDER BY 1`);
+    const schemas = await warehouse.query<{ schema_name: string }>(
+      `SELECT schema_name FROM information_schema.schemata ORDER BY 1`,
+    );
     expect(schemas.map((s) => s.schema_name)).to.include.members(['raw', 'staging', 'marts', 'ops']);
     await warehouse.close();
   });
@@ -26,11 +28,15 @@ describe('DuckDbWarehouse', function () {
   it('maps a file held by another process to a TransientError', async function () {
     const path = join(mkdtempSync(join(tmpdir(), 'duckdb-lock-')), 'db.duckdb');
     const { spawn } = await import('node:child_process');
-    const holder = spawn(process.execPath, [
-      '--input-type=module',
-      '-e',
-      `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(${JSON.stringify(path)}); await db.connect(); console.log('ready'); setTimeout(() => {}, 60000);`,
-    ], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DuckDBInstance } from '@duckdb/node-api'; const db = await DuckDBInstance.create(${JSON.stringify(path)}); await db.connect(); console.log('ready'); setTimeout(() => {}, 60000);`,
+      ],
+      { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     try {
       let error: unknown;
