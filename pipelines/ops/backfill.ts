@@ -269,14 +269,14 @@ function partitionKey(p: BackfillPartition): string {
 
 function partitionDone(warehouse: Warehouse, runId: string, partition: BackfillPartition, rows: number): Statement {
   return {
-    sql: `INSERT INTO ${warehouse.qualify(BACKFILL_PARTITIONS.ref)} (run_id, stream, partition_from, partition_to, status, rows, finished_at)
-          VALUES (@run_id, @stream, @partition_from, @partition_to, 'done', @rows, @finished_at)`,
+    sql: `INSERT INTO ${warehouse.qualify(BACKFILL_PARTITIONS.ref)} (run_id, stream, partition_from, partition_to, status, rows_extracted, finished_at)
+          VALUES (@run_id, @stream, @partition_from, @partition_to, 'done', @rows_extracted, @finished_at)`,
     params: {
       run_id: runId,
       stream: partition.stream,
       partition_from: new Date(partition.from),
       partition_to: new Date(partition.to),
-      rows,
+      rows_extracted: rows,
       finished_at: new Date(),
     },
   };

@@ -34,9 +34,9 @@ export async function collectStatus(
     started_at: string;
     ended_at: string | null;
     error: string | null;
-    rows: string | null;
+    row_counts: string | null;
   }>(
-    `SELECT run_id, kind, status, started_at, ended_at, error, rows FROM ${warehouse.qualify(PIPELINE_RUNS.ref)} ORDER BY started_at DESC LIMIT @limit`,
+    `SELECT run_id, kind, status, started_at, ended_at, error, row_counts FROM ${warehouse.qualify(PIPELINE_RUNS.ref)} ORDER BY started_at DESC LIMIT @limit`,
     { limit: options.limit ?? 10 },
   );
   const locks = await warehouse.query<{ name: string; owner: string; acquired_at: string; expires_at: string }>(
@@ -45,9 +45,14 @@ export async function collectStatus(
   return {
     now: now.toISOString(),
     runs: runs.map((r) => ({
-      ...r,
+      run_id: r.run_id,
+      kind: r.kind,
+      status: r.status,
+      started_at: r.started_at,
+      ended_at: r.ended_at,
+      error: r.error,
       duration_s: r.ended_at ? Math.round((new Date(r.ended_at).getTime() - new Date(r.started_at).getTime()) / 100) / 10 : null,
-      rows: r.rows ? JSON.parse(r.rows) : null,
+      rows: r.row_counts ? JSON.parse(r.row_counts) : null,
     })),
     sources: await checkFreshness(warehouse, config.freshness, now),
     marts: await martFreshness(warehouse, now),

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { isTransient } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { LOCKS } from './ops-tables.js';
@@ -38,23 +39,37 @@ export class WarehouseLock {
     const takeover = current !== null && current.owner !== this.owner && holderIsDead(current.owner);
     if (takeover)
       this.logger?.warn({ lock: this.name, previousOwner: current.owner }, 'taking over a lock whose holder process is gone');
-    await this.warehouse.execute(
-      `MERGE INTO ${table} t
-       USING (SELECT @name AS name) s
-       ON t.name = s.name
-       WHEN MATCHED AND (t.expires_at < @now OR t.owner = @owner OR t.owner = @dead_owner) THEN
-         UPDATE SET owner = @owner, acquired_at = @now, expires_at = @expires_at
-       WHEN NOT MATCHED THEN
-         INSERT (name, owner, acquired_at, expires_at) VALUES (@name, @owner, @now, @expires_at)`,
-      {
-        name: this.name,
-        owner: this.owner,
-        now,
-        expires_at: new Date(now.getTime() + this.ttlMs),
-        dead_owner: takeover ? current.owner : null,
-      },
-      { types: { dead_owner: 'STRING' }, context: { step: 'lock' } },
-    );
+    // Delete-then-insert in one transaction rather than MERGE: both engines (and the BigQuery
+    // emulator) run it, and a concurrent contender's transaction conflicts and fails instead of winning.
+    const params = {
+      name: this.name,
+      owner: this.owner,
+      now,
+      expires_at: new Date(now.getTime() + this.ttlMs),
+      dead_owner: takeover ? current.owner : null,
+    };
+    const types = { dead_owner: 'STRING' as const };
+    try {
+      await this.warehouse.transaction(
+        [
+          {
+            sql: `DELETE FROM ${table} WHERE name = @name AND (expires_at < @now OR owner = @owner OR owner = @dead_owner)`,
+            params: { name: params.name, now: params.now, owner: params.owner, dead_owner: params.dead_owner },
+            types,
+          },
+          {
+            sql: `INSERT INTO ${table} (name, owner, acquired_at, expires_at)
+                  SELECT @name, @owner, @now, @expires_at FROM (SELECT 1 AS one) AS seed
+                  WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE name = @name)`,
+            params: { name: params.name, owner: params.owner, now: params.now, expires_at: params.expires_at },
+          },
+        ],
+        { step: 'lock' },
+      );
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      this.logger?.info({ lock: this.name, err: (error as Error).message }, 'lost a race for the lock');
+    }
     const after = await this.holder();
     if (after?.owner === this.owner) {
       this.#startRenewal();

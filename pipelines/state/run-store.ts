@@ -37,8 +37,8 @@ export class RunStore {
   async recordStep(runId: string, step: StepResult): Promise<void> {
     const rows = step.counts ?? (step.rows !== undefined ? { rows: step.rows } : null);
     await this.warehouse.execute(
-      `INSERT INTO ${this.warehouse.qualify(PIPELINE_STEPS.ref)} (run_id, step, kind, status, started_at, ended_at, rows, message, error)
-       VALUES (@run_id, @step, @kind, @status, @started_at, @ended_at, @rows, @message, @error)`,
+      `INSERT INTO ${this.warehouse.qualify(PIPELINE_STEPS.ref)} (run_id, step, kind, status, started_at, ended_at, row_counts, message, error)
+       VALUES (@run_id, @step, @kind, @status, @started_at, @ended_at, @row_counts, @message, @error)`,
       {
         run_id: runId,
         step: step.name,
@@ -46,24 +46,24 @@ export class RunStore {
         status: step.status,
         started_at: new Date(step.startedAt),
         ended_at: new Date(step.endedAt),
-        rows: rows === null ? null : JSON.stringify(rows),
+        row_counts: rows === null ? null : JSON.stringify(rows),
         message: step.message ?? null,
         error: step.error?.message ?? null,
       },
-      { types: { rows: 'STRING', message: 'STRING', error: 'STRING' }, context: { runId, step: 'record-step' } },
+      { types: { row_counts: 'STRING', message: 'STRING', error: 'STRING' }, context: { runId, step: 'record-step' } },
     );
   }
 
   async finish(result: RunResult): Promise<void> {
     await this.warehouse.execute(
       `UPDATE ${this.warehouse.qualify(PIPELINE_RUNS.ref)}
-       SET status = @status, ended_at = @ended_at, rows = @rows, error = @error, summary = @summary
+       SET status = @status, ended_at = @ended_at, row_counts = @row_counts, error = @error, summary = @summary
        WHERE run_id = @run_id`,
       {
         run_id: result.runId,
         status: result.status,
         ended_at: new Date(result.endedAt),
-        rows: JSON.stringify(rowsPerTable(result.steps)),
+        row_counts: JSON.stringify(rowsPerTable(result.steps)),
         error: result.error ? `${result.error.step}: ${result.error.message}` : null,
         summary: JSON.stringify(result),
       },

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
 import type { Warehouse } from '../../pipelines/warehouse/warehouse.js';
@@ -20,13 +20,13 @@ export function describeWarehouseConformance(
     let dir: string;
 
     before(async function () {
-      warehouse = await open();
+      warehouse = await open(this);
       await warehouse.init();
       dir = mkdtempSync(join(tmpdir(), 'wh-conformance-'));
     });
 
     after(async function () {
-      await warehouse?.close();
+      if (warehouse) await warehouse.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       await cleanup();
     });
@@ -48,7 +48,7 @@ export function describeWarehouseConformance(
       ref: { layer: 'ops', name: 'conformance_ledger' },
       columns: [
         { name: 'unit_id', type: 'STRING' },
-        { name: 'rows', type: 'INT64' },
+        { name: 'row_count', type: 'INT64' },
       ],
     };
 
@@ -74,7 +74,7 @@ export function describeWarehouseConformance(
 
     it('binds parameters of every type and returns plain values', async function () {
       const [row] = await warehouse.query(
-        `SELECT @s AS s, @i AS i, @f AS f, @b AS b, CAST(@t AS TIMESTAMP) AS t, CAST(@d AS DATE) AS d, @n AS n, 'it''s @notparam' AS lit`,
+        `SELECT @s AS s, @i AS i, @f AS f, @b AS b, CAST(@t AS TIMESTAMP) AS t, CAST(@d AS DATE) AS d, @n AS n, 'mail me @notparam' AS lit`,
         { s: "l'été", i: 42, f: 1.5, b: true, t: new Date('2026-01-02T03:04:05.000Z'), d: '2026-01-02', n: null },
         { types: { n: 'STRING', d: 'DATE' } },
       );
@@ -86,7 +86,7 @@ export function describeWarehouseConformance(
         t: '2026-01-02T03:04:05.000Z',
         d: '2026-01-02',
         n: null,
-        lit: "it's @notparam",
+        lit: 'mail me @notparam',
       });
       const [inList] = await warehouse.query(
         `SELECT 'b' IN UNNEST(@xs) AS found`.replace(
@@ -182,7 +182,7 @@ export function describeWarehouseConformance(
       const target: TableSpec = { ...people, ref: { layer: 'raw', name: 'people_events' } };
       const unit = async (file: string) =>
         warehouse.commitUnit({
-          unitId: file,
+          unitId: basename(file).replace(/\W/g, '_'),
           loads: [{ target, file, format: 'parquet', write: { mode: 'insert-new', key: ['id'] } }],
           state: [],
           context: {},
@@ -215,7 +215,7 @@ export function describeWarehouseConformance(
       });
       expect(built.rows).to.equal(1);
       const daily = { ref: { layer: 'marts' as const, name: 'daily' }, columns: [] };
-      const days = `SELECT * FROM (VALUES (DATE '2026-01-01', 1), (DATE '2026-01-02', 2)) t(day, n)`;
+      const days = `SELECT DATE '2026-01-01' AS day, 1 AS n UNION ALL SELECT DATE '2026-01-02' AS day, 2 AS n`;
       await warehouse.materialize({
         spec: daily,
         sql: days,
@@ -256,7 +256,7 @@ export function describeWarehouseConformance(
       let failed = false;
       try {
         await warehouse.transaction([
-          { sql: `INSERT INTO ${target} (unit_id, rows) VALUES (@u, 1)`, params: { u: 'tx' } },
+          { sql: `INSERT INTO ${target} (unit_id, row_count) VALUES (@u, 1)`, params: { u: 'tx' } },
           { sql: `SELECT CAST('x' AS INT64)` },
         ]);
       } catch {
@@ -276,8 +276,8 @@ export function describeWarehouseConformance(
 
 function ledgerInsert(warehouse: Warehouse, ledger: TableSpec, unitId: string, rows: number) {
   return {
-    sql: `INSERT INTO ${warehouse.qualify(ledger.ref)} (unit_id, rows) VALUES (@unit_id, @rows)`,
-    params: { unit_id: unitId, rows },
+    sql: `INSERT INTO ${warehouse.qualify(ledger.ref)} (unit_id, row_count) VALUES (@unit_id, @row_count)`,
+    params: { unit_id: unitId, row_count: rows },
   };
 }
 
