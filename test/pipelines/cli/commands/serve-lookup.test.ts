@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { createLookupWarehouse, sampleMartRow, SAMPLE_ID } from '../../lookup/lookup-fixture.js';
+import { createLookupWarehouse, removeTempFolders, sampleMartRow, SAMPLE_ID } from '../../lookup/lookup-fixture.js';
 
 const CLI = ['--import', 'tsx', 'pipelines/cli/main.ts'];
 
@@ -23,6 +23,9 @@ function cli(
 
 describe('cli serve-lookup', function () {
   this.timeout(60_000);
+  after(function () {
+    removeTempFolders();
+  });
 
   it('serves the mart of the configured warehouse on the given port and exits 0 on SIGTERM', async function () {
     const path = await createLookupWarehouse([sampleMartRow()], { withRun: true });
