@@ -15,7 +15,7 @@ import { BACKFILL_PARTITIONS, PIPELINE_RUNS } from '../state/ops-tables.js';
 import { prepareWarehouse } from '../run/prepare-warehouse.js';
 import { RunStore } from '../state/run-store.js';
 import { compileProject, runPlan } from '../transform/index.js';
-import { createWarehouse } from '../warehouse/create-warehouse.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Statement } from '../warehouse/types.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import type { BackfillPartition, BackfillPlan } from './backfill-plan.js';
@@ -49,7 +49,7 @@ export interface BackfillOptions {
 export async function runBackfill(options: BackfillOptions): Promise<RunResult> {
   const { config, plan } = options;
   const started = new Date();
-  const warehouse = options.warehouse ?? (await createWarehouse(config.warehouse));
+  const warehouse = options.warehouse ?? (await openWarehouse(config.warehouse, options.logger));
   const ownsWarehouse = options.warehouse === undefined;
   try {
     await prepareWarehouse(warehouse);

@@ -6,7 +6,7 @@ import type { RunResult, StepResult } from '../core/result.js';
 import { lockOwner, WarehouseLock } from '../state/lock.js';
 import { RunStore } from '../state/run-store.js';
 import { prepareWarehouse } from './prepare-warehouse.js';
-import { createWarehouse } from '../warehouse/create-warehouse.js';
+import { openWarehouse } from '../warehouse/open-warehouse.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { crmStage, freshnessStage, marketingStage, transformStage, type Stage, type StageContext } from './stages.js';
 import { skippedStep } from './stage.js';
@@ -40,7 +40,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
   const logger = options.logger.child({ runId });
   let warehouse: Warehouse;
   try {
-    warehouse = options.warehouse ?? (await createWarehouse(options.config.warehouse));
+    warehouse = options.warehouse ?? (await openWarehouse(options.config.warehouse, logger));
   } catch (error) {
     if (isTransient(error)) {
       logger.warn({ err: error }, 'warehouse busy: another run is in progress; this run is skipped');

@@ -12,7 +12,7 @@ import type { TableSpec } from '../../pipelines/warehouse/types.js';
  */
 export function describeWarehouseConformance(
   name: string,
-  open: () => Promise<Warehouse>,
+  open: (context: Mocha.Context) => Promise<Warehouse>,
   cleanup: () => Promise<void> = async () => {},
 ): void {
   describe(`Warehouse conformance: ${name}`, function () {

@@ -1,7 +1,7 @@
 import { isTransient, TransientError } from '../../core/errors.js';
 import { collectStatus, formatStatus } from '../../ops/status.js';
 import { ensureOpsTables } from '../../state/ops-tables.js';
-import { createWarehouse } from '../../warehouse/create-warehouse.js';
+import { openWarehouse } from '../../warehouse/open-warehouse.js';
 import type { RegisterCommand } from '../context.js';
 
 export const registerStatus: RegisterCommand = (program, context) => {
@@ -16,9 +16,7 @@ export const registerStatus: RegisterCommand = (program, context) => {
     )
     .action(async (flags: { json?: boolean; limit: number }) => {
       const config = context.config();
-      const warehouse = await createWarehouse(
-        config.warehouse.engine === 'duckdb' ? { engine: 'duckdb', duckdb: { ...config.warehouse.duckdb } } : config.warehouse,
-      ).catch((error: unknown) => {
+      const warehouse = await openWarehouse(config.warehouse, context.logger(), 10_000).catch((error: unknown) => {
         if (isTransient(error))
           throw new TransientError(
             `the warehouse is busy (a run is probably in progress); try again when it ends`,
