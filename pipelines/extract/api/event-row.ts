@@ -1,0 +1,59 @@
+import {
+  type LoadStamp,
+  type TypedRecord,
+  FieldProblem,
+  isObject,
+  optionalObject,
+  optionalString,
+  requiredDateTime,
+  requiredObject,
+  requiredString,
+  typed,
+} from './record-fields.js';
+
+/**
+ * Types one event of `GET /v1/events` into a row of `raw.mkt_events` (see MKT_EVENTS), or says why it
+ * cannot be: a required field of the contract missing, a date-time that is not one, a typed column holding
+ * an object. `raw` is the record's JSON text, kept whole in `_raw`. The position is its `received_at`.
+ */
+export function typeEvent(record: unknown, raw: string, stamp: LoadStamp): TypedRecord {
+  return typed(
+    () => {
+      if (!isObject(record)) throw new FieldProblem('(record)', record, 'an event must be a JSON object');
+      const context = requiredObject(record, 'context');
+      const properties = requiredObject(record, 'properties');
+      const page = optionalObject(context, 'page', 'context');
+      const campaign = optionalObject(context, 'campaign', 'context');
+      return {
+        message_id: requiredString(record, 'message_id'),
+        type: requiredString(record, 'type'),
+        event: optionalString(record, 'event'),
+        name: optionalString(record, 'name'),
+        user_id: optionalString(record, 'user_id'),
+        anonymous_id: requiredString(record, 'anonymous_id'),
+        timestamp: requiredDateTime(record, 'timestamp'),
+        received_at: requiredDateTime(record, 'received_at'),
+        page_path: optionalString(page, 'path', 'context.page'),
+        page_url: optionalString(page, 'url', 'context.page'),
+        page_referrer: optionalString(page, 'referrer', 'context.page'),
+        page_title: optionalString(page, 'title', 'context.page'),
+        page_search: optionalString(page, 'search', 'context.page'),
+        campaign_source: optionalString(campaign, 'source', 'context.campaign'),
+        campaign_medium: optionalString(campaign, 'medium', 'context.campaign'),
+        campaign_name: optionalString(campaign, 'name', 'context.campaign'),
+        campaign_term: optionalString(campaign, 'term', 'context.campaign'),
+        campaign_content: optionalString(campaign, 'content', 'context.campaign'),
+        locale: optionalString(context, 'locale', 'context'),
+        user_agent: optionalString(context, 'user_agent', 'context'),
+        ip: optionalString(context, 'ip', 'context'),
+        properties: JSON.stringify(properties),
+        context: JSON.stringify(context),
+        _raw: raw,
+        _load_id: stamp.loadId,
+        _loaded_at: stamp.loadedAt,
+      };
+    },
+    record,
+    'received_at',
+  );
+}
