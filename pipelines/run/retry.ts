@@ -46,8 +46,22 @@ export async function withRetry<T>(
         const delay = Math.max(jittered, transient.retryAfterMs ?? 0);
         if (Date.now() - started + delay > policy.maxRetryTimeMs) throw error;
         hooks.onRetry?.(transient, attemptNumber, delay);
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay, hooks.signal);
       },
     },
   );
+}
+
+/** Waits, but wakes at once when the signal aborts (a shutdown must not wait out a long Retry-After). */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
