@@ -25,6 +25,13 @@ import type { Target } from './types.js';
  * | `timestamp_add(ts, n, unit)`        | `TIMESTAMP_ADD(ts, INTERVAL n UNIT)`       | `ts + INTERVAL (n) UNIT`                      |
  * | `unix_micros(ts)`                   | `UNIX_MICROS(ts)`                          | `epoch_us(ts)`                                |
  * | `timestamp_micros(n)`               | `TIMESTAMP_MICROS(n)`                      | `make_timestamp(n)`                           |
+ * | `trim_whitespace(s)`                | `TRIM(s, <whitespace>)`                    | idem (TRIM alone: spaces only on DuckDB)      |
+ * | `sha256_hex(s)`                     | `TO_HEX(SHA256(s))`                        | `sha256(s)` (lowercase hex of the UTF-8 bytes) |
+ * | `json_string(json, path)`           | `JSON_VALUE(json, path)`                   | `json_extract_string` (NULL for an object/array) |
+ * | `json_string_array(json)`           | `JSON_VALUE_ARRAY(json)`                   | `CAST(json_extract_string(json, '$[*]') AS VARCHAR[])` |
+ * | `unnest(array, alias)` (FROM item)  | `UNNEST(array) AS alias`                   | `unnest(array) AS alias__unnest(alias)`       |
+ * | `regexp_contains(s, re)`            | `REGEXP_CONTAINS(s, re)`                   | `regexp_matches(s, re)`                       |
+ * | `regexp_extract(s, re)`             | `REGEXP_EXTRACT(s, re)`                    | group 1 when `s` matches, else NULL           |
  * | `incremental_filter(expr)`          | `expr IN UNNEST(@partitions)` (ARRAY<DATE>) | `expr IN (SELECT CAST(unnest(@partitions) AS DATE))` |
  * | `is_incremental()`                  | true in the incremental variant of an incremental model, false otherwise            |
  *
@@ -34,6 +41,14 @@ import type { Target } from './types.js';
  * `timestamp_diff` truncates toward zero on both. `percentile_cont` interpolates linearly, ignores NULLs,
  * and is an analytic function on both (BigQuery has no aggregate form): fold it with MAX() in an outer
  * query. On a full build, `incremental_filter` renders `TRUE`, so it may stand anywhere a predicate may.
+ * `json_string` reads a scalar at a JSONPath (`'$.key'`) of JSON text as STRING (numbers as their JSON
+ * text: cast them), NULL for a missing key, a JSON null, an object or an array. `json_string_array`
+ * reads a JSON array of strings. `unnest` is a FROM item (after `CROSS JOIN`) whose one column is named
+ * `alias` (refer to it unqualified). Regular expressions are RE2 on both; write them without
+ * backslashes (`[.]` for a dot: the engines read backslashes in string literals differently);
+ * `regexp_extract`'s pattern has exactly one capturing group. `trim_whitespace` removes leading and
+ * trailing spaces, tabs, line feeds, vertical tabs, form feeds, carriage returns and no-break spaces on
+ * both (a bare TRIM removes all whitespace on BigQuery, only spaces on DuckDB).
  */
 export interface Dialect {
   readonly target: Target;
@@ -77,6 +92,8 @@ const DUCKDB_TYPES: Record<ColumnType, string> = {
 };
 
 const COLUMN_TYPES = Object.keys(DUCKDB_TYPES) as ColumnType[];
+// Written with CHR: the engines read backslash escapes in string literals differently.
+const WHITESPACE = "' ' || CHR(9) || CHR(10) || CHR(11) || CHR(12) || CHR(13) || CHR(160)";
 const DATE_TRUNC_UNITS = ['day', 'isoweek', 'month', 'quarter', 'year'] as const;
 const TIME_UNITS = ['second', 'minute', 'hour', 'day'] as const;
 const DATE_DIFF_UNITS = ['day', 'month', 'quarter', 'year'] as const;
@@ -159,6 +176,37 @@ export function dialectFor(target: Target): Dialect {
         return mode.incremental ? inDatesParam(e, 'partitions') : 'TRUE';
       },
       is_incremental: () => mode.incremental,
+      trim_whitespace: (s) => `TRIM(${sql('trim_whitespace', 'expr', s)}, ${WHITESPACE})`,
+      sha256_hex: (s) => {
+        const e = sql('sha256_hex', 'expr', s);
+        return duck ? `sha256(${e})` : `TO_HEX(SHA256(${e}))`;
+      },
+      json_string: (json, path) => {
+        const [j, p] = [sql('json_string', 'json', json), sql('json_string', 'path', path)];
+        // DuckDB gives an object or array as its JSON text; BigQuery's JSON_VALUE gives NULL.
+        return duck
+          ? `(CASE WHEN json_type(${j}, ${p}) IN ('OBJECT', 'ARRAY') THEN NULL ELSE json_extract_string(${j}, ${p}) END)`
+          : `JSON_VALUE(${j}, ${p})`;
+      },
+      json_string_array: (json) => {
+        const j = sql('json_string_array', 'json', json);
+        return duck ? `CAST(json_extract_string(${j}, '$[*]') AS VARCHAR[])` : `JSON_VALUE_ARRAY(${j})`;
+      },
+      unnest: (array, alias) => {
+        const [a, name] = [sql('unnest', 'array', array), identifier('unnest', 'alias', alias)];
+        return duck ? `unnest(${a}) AS ${name}__unnest(${name})` : `UNNEST(${a}) AS ${name}`;
+      },
+      regexp_contains: (s, re) => {
+        const [e, p] = [sql('regexp_contains', 'expr', s), sql('regexp_contains', 'pattern', re)];
+        return duck ? `regexp_matches(${e}, ${p})` : `REGEXP_CONTAINS(${e}, ${p})`;
+      },
+      regexp_extract: (s, re) => {
+        const [e, p] = [sql('regexp_extract', 'expr', s), sql('regexp_extract', 'pattern', re)];
+        // DuckDB's regexp_extract gives '' when nothing matches; BigQuery gives NULL.
+        return duck
+          ? `(CASE WHEN regexp_matches(${e}, ${p}) THEN regexp_extract(${e}, ${p}, 1) END)`
+          : `REGEXP_EXTRACT(${e}, ${p})`;
+      },
     };
   }
 
@@ -187,6 +235,15 @@ export function dialectFor(target: Target): Dialect {
 function sql(macro: string, argument: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new MacroError(`${macro}: ${argument} must be SQL text in quotes, e.g. ${macro}('column') (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function identifier(macro: string, argument: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(value)) {
+    throw new MacroError(
+      `${macro}: ${argument} must be a name in quotes, letters, digits and underscores (got ${describe(value)})`,
+    );
   }
   return value;
 }

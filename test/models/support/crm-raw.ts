@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { CRM_SOURCES, KIND_TYPES, type CrmTable } from '../../../pipelines/extract/csv/crm-sources.js';
+import { MKT_EVENTS, MKT_USERS } from '../../../pipelines/extract/api/marketing-tables.js';
 import { silentLogger } from '../../../pipelines/core/logger.js';
 import type { StepResult } from '../../../pipelines/core/result.js';
 import { compileProject, DEFAULT_MODELS_DIR, runPlan } from '../../../pipelines/transform/index.js';
@@ -27,10 +28,15 @@ export function rawSpec(table: CrmTable): TableSpec {
   };
 }
 
-/** Creates the three raw CRM tables, empty. */
+/**
+ * Creates the three raw CRM tables, empty, and the raw marketing tables, empty too: a build of every
+ * model builds the marketing models as well (on no rows).
+ */
 export async function createRawCrm(warehouse: Warehouse): Promise<void> {
   await warehouse.init();
   for (const table of Object.keys(CRM_SOURCES) as CrmTable[]) await warehouse.ensureTable(rawSpec(table));
+  await warehouse.ensureTable(MKT_EVENTS);
+  await warehouse.ensureTable(MKT_USERS);
 }
 
 /**
@@ -63,9 +69,12 @@ export async function insertRaw(warehouse: Warehouse, table: CrmTable, rows: Arr
   }
 }
 
-/** Compiles the project's models for DuckDB and runs them; returns the steps. */
+/** Compiles the project's models for DuckDB and runs them (with a test salt, as a run has one); returns the steps. */
 export async function buildModels(warehouse: Warehouse, options: CompileOptions = {}): Promise<StepResult[]> {
-  const plan = compileProject(DEFAULT_MODELS_DIR, 'duckdb', (ref) => warehouse.qualify(ref), options);
+  const plan = compileProject(DEFAULT_MODELS_DIR, 'duckdb', (ref) => warehouse.qualify(ref), {
+    pseudonymSalt: 'salt-of-the-model-tests',
+    ...options,
+  });
   return runPlan(plan, { warehouse, runId: 'test-run', logger: silentLogger() });
 }
 

@@ -37,6 +37,17 @@ describe('dialect macros on ZetaSQL (BigQuery semantics)', function () {
     });
   }
 
+  it('json_string_array and unnest list the strings of a JSON array, none for NULL', async function () {
+    const sql = render(`SELECT id, x
+FROM UNNEST([STRUCT('a' AS id, '["d1","d2"]' AS j), STRUCT('b' AS id, '[]' AS j), STRUCT('c' AS id, CAST(NULL AS STRING) AS j)]) AS users
+CROSS JOIN {{ unnest(json_string_array('users.j'), 'x') }}
+ORDER BY id, x`);
+    expect(await zetasql.evaluate(sql, [])).to.deep.equal([
+      { id: 'a', x: 'd1' },
+      { id: 'a', x: 'd2' },
+    ]);
+  });
+
   it('incremental_filter keeps the rows of the @partitions dates', async function () {
     const sql = render(
       "SELECT d FROM UNNEST([DATE '2024-01-01', DATE '2024-01-02', DATE '2024-01-03']) AS d WHERE {{ incremental_filter('d') }} ORDER BY d",

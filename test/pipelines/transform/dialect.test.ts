@@ -88,6 +88,18 @@ describe('dialect macros', function () {
     expect(some).to.deep.equal([{ d: '2024-01-01' }, { d: '2024-01-03' }]);
   });
 
+  it('json_string_array and unnest list the strings of a JSON array, none for NULL', async function () {
+    const template = `SELECT id, x FROM (SELECT * FROM (VALUES ('a', '["d1","d2"]'), ('b', '[]'), ('c', NULL)) AS t(id, j)) AS users
+CROSS JOIN {{ unnest(json_string_array('users.j'), 'x') }}
+ORDER BY id, x`;
+    expect(render(template, 'bigquery')).to.contain('CROSS JOIN UNNEST(JSON_VALUE_ARRAY(users.j)) AS x');
+    expect(await warehouse.query(render(template))).to.deep.equal([
+      { id: 'a', x: 'd1' },
+      { id: 'a', x: 'd2' },
+    ]);
+    expect(() => render("SELECT 1 FROM {{ unnest('a', 'x y') }}")).to.throw(/unnest: alias must be a name in quotes/);
+  });
+
   it('rejects bad arguments with the file, the line and the macro', function () {
     expect(() => render("SELECT\n  {{ percentile_cont('x', 1.5) }}")).to.throw(
       /^models\/marts\/q\.sql:2: percentile_cont: fraction must be a number from 0 to 1 \(got 1\.5\)/,

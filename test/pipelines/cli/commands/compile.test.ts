@@ -34,15 +34,25 @@ describe('cli compile', function () {
       BIGQUERY_DATASET_PREFIX: 'dev_',
     });
     expect(exitCode).to.equal(0);
-    expect(stdout).to.match(/^compiled 7 models for bigquery into /);
+    expect(stdout).to.match(/^compiled 17 models for bigquery into /);
     expect(readdirSync(out).sort()).to.deep.equal([
       'marts.best_proposition.sql',
       'marts.borrower_profile.sql',
       'marts.borrower_profile_distribution.sql',
+      'marts.campaign_performance.sql',
+      'marts.dim_users.sql',
+      'marts.fct_events.sql',
+      'marts.fct_sessions.sql',
+      'marts.funnel_daily.sql',
       'marts.opportunity_lookup.sql',
+      'marts.traffic_daily.sql',
       'staging.stg_crm_banks.sql',
       'staging.stg_crm_opportunities.sql',
       'staging.stg_crm_propositions.sql',
+      'staging.stg_mkt_affected_dates.sql',
+      'staging.stg_mkt_events.sql',
+      'staging.stg_mkt_identities.sql',
+      'staging.stg_mkt_users.sql',
     ]);
     const sql = readFileSync(join(out, 'marts.borrower_profile.sql'), 'utf8');
     expect(sql).to.match(
