@@ -282,7 +282,7 @@ function partitionDone(warehouse: Warehouse, runId: string, partition: BackfillP
   };
 }
 
-/** The window's dates, and the device-time dates of events received in it (late events land on older dates). */
+/** The window's dates, the device-time dates of events received in it (late events land on older dates), and their neighbours. */
 async function affectedDates(warehouse: Warehouse, plan: BackfillPlan): Promise<string[]> {
   const dates = new Set(plan.dates);
   if (plan.streams.includes('events') && (await warehouse.describe(MKT_EVENTS.ref))) {
@@ -291,6 +291,11 @@ async function affectedDates(warehouse: Warehouse, plan: BackfillPlan): Promise<
       { from: new Date(plan.from), to: new Date(plan.to) },
     );
     for (const row of rows) dates.add(row.d);
+  }
+  // Sessions cross midnight: a rebuilt date's neighbours are rebuilt too, as the hourly run does.
+  for (const day of [...dates]) {
+    const ms = Date.parse(`${day}T00:00:00Z`);
+    for (const neighbour of [ms - 86_400_000, ms + 86_400_000]) dates.add(new Date(neighbour).toISOString().slice(0, 10));
   }
   return [...dates].sort();
 }
