@@ -13,6 +13,12 @@ import type { Warehouse } from '../../../pipelines/warehouse/warehouse.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const MODELS = [
+  'stg_mkt_events',
+  'stg_mkt_identities',
+  'stg_mkt_users',
+  'stg_mkt_affected_dates',
+  'fct_events',
+  'fct_sessions',
   'stg_crm_opportunities',
   'stg_crm_propositions',
   'stg_crm_banks',
@@ -61,24 +67,30 @@ describe('runBackfill', function () {
   }
   const plan = () =>
     planBackfill(
-      { from: '2026-11-28T00:00:00Z', to: '2026-11-28T06:00:00Z', streams: ['events', 'users'], models: ['+best_proposition'] },
+      { from: '2026-11-28T00:00:00Z', to: '2026-11-28T06:00:00Z', streams: ['events', 'users'], models: ['+fct_sessions'] },
       MODELS,
       NOW,
     );
 
   it('loads the window, leaves the high-water marks alone, and twice equals once', async function () {
     const first = await runBackfill({ config: config(), logger: silentLogger(), plan: plan(), warehouse, now: () => NOW });
-    expect(first.status, JSON.stringify(first.steps.filter((s) => !s.name.startsWith("backfill:")).map((s) => [s.name, s.status]))).to.equal('success');
+    expect(
+      first.status,
+      JSON.stringify(first.steps.filter((s) => !s.name.startsWith('backfill:')).map((s) => [s.name, s.status])),
+    ).to.equal('success');
     const events = await tableDigest(warehouse, 'raw.mkt_events', 'message_id');
     const expected = simulator.dataset.distinctEvents(new Date('2026-11-28T06:00:00Z'), new Date('2026-11-28T00:00:00Z'));
     expect(events.rows).to.equal(expected.size);
     expect(await warehouse.query(`SELECT * FROM ops.high_water_marks`)).to.deep.equal([]);
     const users = await tableDigest(warehouse, 'raw.mkt_users', 'user_id');
+    const facts = await tableDigest(warehouse, 'marts.fct_events', 'message_id');
+    expect(facts.rows, 'the affected partitions of the marts are rebuilt').to.be.greaterThan(0);
     const second = await runBackfill({ config: config(), logger: silentLogger(), plan: plan(), warehouse, now: () => NOW });
     expect(second.status).to.equal('success');
     expect(second.runId).to.not.equal(first.runId);
     expect(await tableDigest(warehouse, 'raw.mkt_events', 'message_id')).to.deep.equal(events);
     expect(await tableDigest(warehouse, 'raw.mkt_users', 'user_id')).to.deep.equal(users);
+    expect(await tableDigest(warehouse, 'marts.fct_events', 'message_id')).to.deep.equal(facts);
     const [run] = await warehouse.query<{ kind: string; window_from: string }>(
       `SELECT kind, window_from FROM ops.pipeline_runs WHERE run_id = @id`,
       { id: first.runId },
