@@ -169,26 +169,24 @@ export class DuckDbWarehouse implements Warehouse {
             : `CAST(NULL AS ${duckDbSqlType(c.type)})`) + ` AS ${quote(c.name)}`,
       )
       .join(', ');
+    // A view cannot take parameters; the path is the loader's own staged file, quoted as a literal.
+    const file = literal(load.file);
     const reader =
       load.format === 'parquet'
-        ? `read_parquet(@__file, file_row_number = true)`
-        : `(SELECT *, row_number() OVER () AS file_row_number FROM read_json(@__file, format = 'newline_delimited', columns = ${jsonColumns(columns, fileColumns)}))`;
+        ? `read_parquet(${file}, file_row_number = true)`
+        : `(SELECT *, row_number() OVER () AS file_row_number FROM read_json(${file}, format = 'newline_delimited', columns = ${jsonColumns(columns, fileColumns)}))`;
     await this.#run(
       connection,
-      `CREATE OR REPLACE TEMP TABLE ${stage} AS SELECT ${select}, file_row_number AS __row FROM ${reader}`,
-      { __file: load.file },
+      // A view, not a copy: the staged file is read where it is used, so memory does not grow with it.
+      `CREATE OR REPLACE TEMP VIEW ${stage} AS SELECT ${select}, file_row_number AS __row FROM ${reader}`,
+      {},
       { context },
     );
     const names = columns.map((c) => quote(c.name)).join(', ');
     const write = load.write;
     if (write.mode === 'append') {
       return (
-        (await this.#run(
-          connection,
-          `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage} ORDER BY __row`,
-          {},
-          { context },
-        )) ?? 0
+        (await this.#run(connection, `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage}`, {}, { context })) ?? 0
       );
     }
     const keyMatch = (a: string, b: string) =>
@@ -207,9 +205,18 @@ export class DuckDbWarehouse implements Warehouse {
       );
     }
     const versionOrder = write.versionBy.map((v) => `${quote(v)} DESC`).join(', ');
+    const [keys] = await this.#read(
+      connection,
+      `SELECT count(*) = count(DISTINCT (${partitionKey})) AS unique_keys FROM ${stage}`,
+      {},
+      { context },
+    );
+    // Exports rarely repeat a key: then the file is already one row per key and needs no ranking.
     await this.#run(
       connection,
-      `CREATE OR REPLACE TEMP TABLE ${stage}_latest AS
+      keys?.unique_keys === true
+        ? `CREATE OR REPLACE TEMP VIEW ${stage}_latest AS SELECT * FROM ${stage}`
+        : `CREATE OR REPLACE TEMP TABLE ${stage}_latest AS
        SELECT * EXCLUDE (__n) FROM (SELECT *, row_number() OVER (PARTITION BY ${partitionKey} ORDER BY ${versionOrder}, __row DESC) AS __n FROM ${stage}) WHERE __n = 1`,
       {},
       { context },
@@ -224,7 +231,7 @@ export class DuckDbWarehouse implements Warehouse {
     return (
       (await this.#run(
         connection,
-        `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage}_latest s WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch('t', 's')}) ORDER BY __row`,
+        `INSERT INTO ${target} (${names}) SELECT ${names} FROM ${stage}_latest s WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE ${keyMatch('t', 's')})`,
         {},
         { context },
       )) ?? 0
