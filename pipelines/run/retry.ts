@@ -1,5 +1,6 @@
 import pRetry, { AbortError } from 'p-retry';
-import { isTransient, type PipelineError, TransientError } from '../core/errors.js';
+import type { TransientError } from '../core/errors.js';
+import { isTransient, type PipelineError } from '../core/errors.js';
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance } from '@duckdb/node-api';
 import type { ErrorContext } from '../../core/errors.js';
 import type { Warehouse } from '../warehouse.js';
 import { rewriteParams } from '../sql-params.js';

@@ -74,7 +74,7 @@ describe('withRetry', function () {
     } catch (error) {
       caught = error;
     }
-    expect(caught).to.exist;
+    expect(caught).to.be.instanceOf(TransientError);
     expect(Date.now() - started).to.be.below(2_000);
   });
 });
