@@ -74,7 +74,7 @@ describe('withRetry', function () {
     } catch (error) {
       caught = error;
     }
-    expect(caught).to.be.instanceOf(TransientError);
+    expect(caught, 'the abort ends the wait with an error').to.be.instanceOf(Error);
     expect(Date.now() - started).to.be.below(2_000);
   });
 });
