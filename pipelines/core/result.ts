@@ -25,6 +25,8 @@ export interface StepResult {
   rows?: number;
   /** Why it was skipped, or a warning. */
   message?: string;
+  /** What it did, in words, when counts do not say it all (not a warning). */
+  info?: string;
   error?: { kind: 'terminal' | 'transient'; message: string };
   /** Test severity and failing sample, for test steps. */
   severity?: 'error' | 'warn';

@@ -70,11 +70,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     try {
       await store.start({ runId, kind, startedAt: started.toISOString(), args: options.only });
       const steps: StepResult[] = [];
-      const record = async (step: StepResult) => {
-        steps.push(step);
-        await store.recordStep(runId, step);
-        logStep(logger, step);
-        options.onStep?.(step);
+      // A stage's steps are known together when it ends: they are recorded together, in one statement.
+      const record = async (finished: StepResult[]) => {
+        steps.push(...finished);
+        await store.recordSteps(runId, finished);
+        for (const step of finished) {
+          logStep(logger, step);
+          options.onStep?.(step);
+        }
       };
       const context: StageContext = { config: options.config, logger, runId, warehouse, signal: options.signal };
       const stages: Array<[Stage, boolean]> = [
@@ -86,10 +89,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
       for (const [stage, enabled] of stages) {
         if (!enabled) continue;
         if (options.signal?.aborted) {
-          await record(skippedStep(stage.name, 'other', 'shutdown requested before this stage'));
+          await record([skippedStep(stage.name, 'other', 'shutdown requested before this stage')]);
           continue;
         }
-        for (const step of await stage.run(context)) await record(step);
+        await record(await stage.run(context));
       }
       const failed = steps.find((s) => s.status === 'error');
       const interrupted = options.signal?.aborted === true;

@@ -43,3 +43,8 @@ export function formatSummary(result: RunResult): string {
 function pad(text: string, width: number): string {
   return text.length >= width ? `${text} ` : text + ' '.repeat(width - text.length);
 }
+
+/** Long messages (test samples) are cut in the summary; the run history and the logs keep them whole. */
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -196,13 +196,16 @@ class TableRun {
     }
     if (this.files.length === 0)
       return { ...base, status: 'skipped', message: `no ${this.table} export file in the landing folder` };
-    return { ...base, status: 'success', message: this.summary() || undefined };
+    return { ...base, status: 'success', message: this.summary() || undefined, info: this.fileCounts() };
+  }
+
+  fileCounts(): string {
+    return `${this.loaded} file(s) loaded, ${this.skipped} already loaded`;
   }
 
   summary(): string {
-    const parts: string[] = [];
-    if (this.loaded > 0 || this.skipped > 0) parts.push(`${this.loaded} file(s) loaded, ${this.skipped} already loaded`);
-    return [...parts, ...this.notes].join('; ');
+    // A step's message is for warnings (rejected files, extra columns); file counts go to the log.
+    return this.notes.join('; ');
   }
 }
 

@@ -136,7 +136,7 @@ describe('extractLoadCrm', function () {
       const before = await Promise.all([...RAW, 'ops.quarantine', 'ops.file_ledger'].map((t) => tableDigest(warehouse, t)));
       const again = await load(warehouse, manifest.dir);
       expect(again.map((r) => r.counts)).to.deep.equal(RAW.map((t) => ({ [t]: { read: 0, loaded: 0, quarantined: 0 } })));
-      expect(again.every((r) => r.status === 'success' && /0 file\(s\) loaded, 1 already loaded/.test(r.message ?? ''))).to.equal(
+      expect(again.every((r) => r.status === 'success' && /0 file\(s\) loaded, 1 already loaded/.test(r.info ?? ''))).to.equal(
         true,
       );
       const after = await Promise.all([...RAW, 'ops.quarantine', 'ops.file_ledger'].map((t) => tableDigest(warehouse, t)));
