@@ -1,6 +1,10 @@
 import type { RunResult, StepResult } from '../core/result.js';
+import type { ParamTypes, Params } from '../warehouse/types.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { PIPELINE_RUNS, PIPELINE_STEPS } from './ops-tables.js';
+
+/** Steps per INSERT: a few hundred query parameters, far below BigQuery's limits. */
+const STEPS_PER_INSERT = 50;
 
 /**
  * Records runs and their steps in `ops.pipeline_runs` / `ops.pipeline_steps` as they go, so a run that
@@ -35,23 +39,40 @@ export class RunStore {
   }
 
   async recordStep(runId: string, step: StepResult): Promise<void> {
-    const rows = step.counts ?? (step.rows !== undefined ? { rows: step.rows } : null);
-    await this.warehouse.execute(
-      `INSERT INTO ${this.warehouse.qualify(PIPELINE_STEPS.ref)} (run_id, step, kind, status, started_at, ended_at, row_counts, message, error)
-       VALUES (@run_id, @step, @kind, @status, @started_at, @ended_at, @row_counts, @message, @error)`,
-      {
-        run_id: runId,
-        step: step.name,
-        kind: step.kind,
-        status: step.status,
-        started_at: new Date(step.startedAt),
-        ended_at: new Date(step.endedAt),
-        row_counts: rows === null ? null : JSON.stringify(rows),
-        message: step.message ?? null,
-        error: step.error?.message ?? null,
-      },
-      { types: { row_counts: 'STRING', message: 'STRING', error: 'STRING' }, context: { runId, step: 'record-step' } },
-    );
+    await this.recordSteps(runId, [step]);
+  }
+
+  /**
+   * Records steps that finished together (a stage's) with one INSERT per `STEPS_PER_INSERT` steps:
+   * BigQuery bills and quotas each DML statement, and a run has about two hundred steps.
+   */
+  async recordSteps(runId: string, steps: StepResult[]): Promise<void> {
+    for (let start = 0; start < steps.length; start += STEPS_PER_INSERT) {
+      const params: Params = { run_id: runId };
+      const types: ParamTypes = {};
+      const values = steps.slice(start, start + STEPS_PER_INSERT).map((step, i) => {
+        const rows = step.counts ?? (step.rows !== undefined ? { rows: step.rows } : null);
+        Object.assign(params, {
+          [`step_${i}`]: step.name,
+          [`kind_${i}`]: step.kind,
+          [`status_${i}`]: step.status,
+          [`started_at_${i}`]: new Date(step.startedAt),
+          [`ended_at_${i}`]: new Date(step.endedAt),
+          [`row_counts_${i}`]: rows === null ? null : JSON.stringify(rows),
+          [`message_${i}`]: step.message ?? null,
+          [`error_${i}`]: step.error?.message ?? null,
+        });
+        Object.assign(types, { [`row_counts_${i}`]: 'STRING', [`message_${i}`]: 'STRING', [`error_${i}`]: 'STRING' });
+        const columns = ['step', 'kind', 'status', 'started_at', 'ended_at', 'row_counts', 'message', 'error'];
+        return `(@run_id, ${columns.map((c) => `@${c}_${i}`).join(', ')})`;
+      });
+      await this.warehouse.execute(
+        `INSERT INTO ${this.warehouse.qualify(PIPELINE_STEPS.ref)} (run_id, step, kind, status, started_at, ended_at, row_counts, message, error)
+       VALUES ${values.join(',\n       ')}`,
+        params,
+        { types, context: { runId, step: 'record-step' } },
+      );
+    }
   }
 
   async finish(result: RunResult): Promise<void> {
