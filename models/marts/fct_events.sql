@@ -50,15 +50,24 @@ starts AS (
   FROM gaps
 ),
 
-sessioned AS (
+numbered AS (
+  -- The running count of session starts numbers each event's session (portable where LAST_VALUE
+  -- ... IGNORE NULLS is not: the BigQuery emulator ignores IGNORE NULLS).
   SELECT
     *,
-    LAST_VALUE(starting_message_id IGNORE NULLS) OVER (
+    COUNT(starting_message_id) OVER (
       PARTITION BY visitor_key
       ORDER BY event_at ASC, message_id ASC
       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS session_first_message_id
+    ) AS session_number
   FROM starts
+),
+
+sessioned AS (
+  SELECT
+    *,
+    MAX(starting_message_id) OVER (PARTITION BY visitor_key, session_number) AS session_first_message_id
+  FROM numbered
 )
 
 SELECT
