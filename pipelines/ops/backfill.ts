@@ -74,6 +74,7 @@ export async function runBackfill(options: BackfillOptions): Promise<RunResult> 
     }
     const store = new RunStore(warehouse);
     try {
+      await store.closeAbandoned(runId);
       const resumed = await markRunning(warehouse, store, runId, started, plan, args);
       if (resumed) logger.info('resuming an unfinished backfill: partitions already done are skipped');
       const done = await donePartitions(warehouse, runId);

@@ -68,6 +68,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
     }
     const store = new RunStore(warehouse);
     try {
+      const abandoned = await store.closeAbandoned(runId);
+      if (abandoned > 0) logger.warn({ abandoned }, 'closed runs left running by a process that died');
       await store.start({ runId, kind, startedAt: started.toISOString(), args: options.only });
       const steps: StepResult[] = [];
       // A stage's steps are known together when it ends: they are recorded together, in one statement.

@@ -165,10 +165,12 @@ function hex32(value: number): string {
 
 /** A version-4-shaped UUID derived from a key: the same key always gives the same id. */
 export function uuidFromKey(...key: number[]): string {
-  const a = hash32(...key, 11);
-  const b = (hash32(...key, 12) & 0xffff0fff) | 0x00004000;
-  const c = (hash32(...key, 13) & 0x3fffffff) | 0x80000000;
-  const d = hash32(...key, 14);
+  // Each word hashes the whole key from its own start: words built from one 32-bit state after the key
+  // (a suffix) would collide as soon as that state does, about once per 100k ids at a million.
+  const a = hash32(11, ...key);
+  const b = (hash32(12, ...key) & 0xffff0fff) | 0x00004000;
+  const c = (hash32(13, ...key) & 0x3fffffff) | 0x80000000;
+  const d = hash32(14, ...key);
   const h = hex32(a) + hex32(b) + hex32(c) + hex32(d);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

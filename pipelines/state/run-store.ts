@@ -92,6 +92,21 @@ export class RunStore {
     );
   }
 
+  /**
+   * Closes the runs still marked `running` that no process is running any more: called by the holder of
+   * the pipeline lock, which no other run can hold, so any other `running` row is a run that died.
+   */
+  async closeAbandoned(currentRunId: string, now: Date = new Date()): Promise<number> {
+    const changed = await this.warehouse.execute(
+      `UPDATE ${this.warehouse.qualify(PIPELINE_RUNS.ref)}
+       SET status = 'error', ended_at = @now, error = 'abandoned: the process ended before the run finished (killed or crashed)'
+       WHERE status = 'running' AND run_id <> @run_id`,
+      { now, run_id: currentRunId },
+      { context: { runId: currentRunId, step: 'record-run' } },
+    );
+    return changed ?? 0;
+  }
+
   /** Steps of a run that succeeded, by name: what a resumed run may skip. */
   async succeededSteps(runId: string): Promise<Set<string>> {
     const rows = await this.warehouse.query<{ step: string }>(

@@ -81,4 +81,16 @@ describe('RunStore', function () {
     expect(succeeded.size).to.equal(119);
     expect(succeeded.has('test:t007')).to.equal(false);
   });
+  it('closes the runs a dead process left running, and only those', async function () {
+    const store = new RunStore(db.warehouse);
+    await store.start({ runId: 'dead-1', kind: 'scheduled', startedAt: '2026-03-01T05:00:00.000Z' });
+    await store.start({ runId: 'current', kind: 'manual', startedAt: '2026-03-01T06:00:00.000Z' });
+    expect(await store.closeAbandoned('current', new Date('2026-03-01T06:00:01.000Z'))).to.equal(1);
+    const rows = await db.warehouse.query<{ run_id: string; status: string; error: string | null }>(
+      `SELECT run_id, status, error FROM ops.pipeline_runs WHERE run_id IN ('dead-1', 'current') ORDER BY run_id`,
+    );
+    expect(rows[0]).to.deep.equal({ run_id: 'current', status: 'running', error: null });
+    expect(rows[1]!.status).to.equal('error');
+    expect(rows[1]!.error).to.match(/^abandoned/);
+  });
 });
