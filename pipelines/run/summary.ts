@@ -30,10 +30,10 @@ export function formatSummary(result: RunResult): string {
   const notable = result.steps.filter((s) => s.status === 'error' || s.message);
   if (notable.length > 0) {
     lines.push('');
-    for (const step of notable)
-      lines.push(
-        `${step.status === 'error' ? 'ERROR' : step.status === 'skipped' ? 'SKIP ' : 'WARN '} ${step.name}: ${step.error?.message ?? step.message}`,
-      );
+    for (const step of notable) {
+      const label = step.status === 'error' ? 'ERROR' : step.status === 'skipped' ? 'SKIP ' : 'WARN ';
+      lines.push(`${label} ${step.name}: ${shorten(step.error?.message ?? step.message ?? '', 400)}`);
+    }
   }
   if (result.error && !result.steps.some((s) => s.status === 'error'))
     lines.push('', `${result.status === 'skipped' ? 'SKIPPED' : 'ERROR'}: ${result.error.step}: ${result.error.message}`);
