@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,8 @@ import { DuckDbWarehouse } from '../../../../pipelines/warehouse/duckdb/duckdb-w
 import type { Warehouse } from '../../../../pipelines/warehouse/warehouse.js';
 
 export const PATTERNS = loadConfig({}).csv.patterns;
-export const REAL_DIR = '/work/shared/data/real';
+// ../shared beside the repository, as in CI.
+export const REAL_DIR = fileURLToPath(new URL('../../../../../shared/data/real', import.meta.url));
 
 export const quietProgress: LoadProgress = { start: () => undefined, update: () => undefined, stop: () => undefined };
 

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect } from 'chai';
@@ -5,7 +6,7 @@ import { BANKS, OPPORTUNITIES, PROPOSITIONS } from '../../../../pipelines/extrac
 import { stageText } from './stage-support.js';
 
 const PROPOSITION_HEADER = 'Id,CreatedDate,Opportunity__c,Partenaire__c,TXHA__c,DureePret_Mois__c,TauxAss__c,Etape_Source__c';
-const REAL_SAMPLE = '/work/shared/data/real/opportunities_sample.csv';
+const REAL_SAMPLE = fileURLToPath(new URL('../../../../../shared/data/real/opportunities_sample.csv', import.meta.url));
 
 /** A proposition record with `overrides` by column name. */
 function proposition(id: string, overrides: Record<string, string> = {}): string {
