@@ -135,7 +135,8 @@ async function buildModel(
   if (!info)
     throw new TerminalError(`model ${model.ref.layer}.${model.name} was not found after its build`, { model: model.name });
   checkColumns(model, info, warehouse.engine);
-  return { ...(rows !== undefined ? { rows } : {}), ...(message ? { message } : {}) };
+  // What an incremental build did (which partitions) is information, not a warning.
+  return { ...(rows !== undefined ? { rows } : {}), ...(message ? { info: message } : {}) };
 }
 
 function modelParams(model: CompiledModel, available: Params): Params {
@@ -221,5 +222,5 @@ function log(logger: Logger, result: StepResult): void {
     logger.error({ ...fields, error: result.error }, `${result.name} failed`);
   else if (result.status === 'error') logger.error({ ...fields, error: result.error?.kind }, `${result.name} failed`);
   else if (result.failures) logger.warn(fields, `${result.name}: ${result.failures} failing rows (warn)`);
-  else logger.info(fields, `${result.name} ${result.message ?? 'done'}`);
+  else logger.info(fields, `${result.name} ${result.message ?? result.info ?? 'done'}`);
 }

@@ -87,13 +87,13 @@ describe('incremental models', function () {
   it('builds in full first, then only the partitions of newly loaded rows, and advances the watermark', async function () {
     await load('2026-01-05 10:00:00.123456', ['e1', '2026-01-01 08:00:00', 1], ['e2', '2026-01-02 09:00:00', 2]);
     const [first] = await build();
-    expect(first).to.include({ name: 'model:marts.toy_daily_events', message: 'full build (first build)', rows: 2 });
+    expect(first).to.include({ name: 'model:marts.toy_daily_events', info: 'full build (first build)', rows: 2 });
     expect(await state()).to.include({ micros: Date.UTC(2026, 0, 5, 10) * 1000 + 123456 });
 
     await tamper('2026-01-01');
     await load('2026-01-06 00:00:00', ['e3', '2026-01-02 23:00:00', 3], ['e4', '2026-01-03 01:00:00', 4]);
     const [second] = await build();
-    expect(second!.message).to.equal('rebuilt partitions 2026-01-02, 2026-01-03');
+    expect(second!.info).to.equal('rebuilt partitions 2026-01-02, 2026-01-03');
     expect(await table()).to.deep.equal([
       { event_date: '2026-01-01', events: 999, amount: 1 },
       { event_date: '2026-01-02', events: 2, amount: 5 },
@@ -103,13 +103,13 @@ describe('incremental models', function () {
 
     // Nothing new (the watermark keeps its microseconds exactly): nothing rebuilt.
     const [third] = await build();
-    expect(third!.message).to.equal('up to date: no source rows loaded since the watermark');
+    expect(third!.info).to.equal('up to date: no source rows loaded since the watermark');
     expect(third!.rows).to.equal(3);
 
     // A late event for an old day rebuilds that day alone, from all its rows.
     await load('2026-01-07 00:00:00', ['e5', '2026-01-01 12:00:00', 10]);
     const [fourth] = await build();
-    expect(fourth!.message).to.equal('rebuilt partitions 2026-01-01');
+    expect(fourth!.info).to.equal('rebuilt partitions 2026-01-01');
     expect(await table()).to.deep.equal([
       { event_date: '2026-01-01', events: 2, amount: 11 },
       { event_date: '2026-01-02', events: 2, amount: 5 },
@@ -130,7 +130,7 @@ describe('incremental models', function () {
     await tamper('2026-01-02');
     await tamper('2026-01-03');
     const [step] = await build({ partitions: ['2026-01-02', '2026-01-03'] });
-    expect(step!.message).to.equal('rebuilt partitions 2026-01-02, 2026-01-03 (watermark unchanged)');
+    expect(step!.info).to.equal('rebuilt partitions 2026-01-02, 2026-01-03 (watermark unchanged)');
     expect((await table()).map((r) => r.events)).to.deep.equal([999, 1, 1]);
     expect(await state()).to.deep.equal(before);
   });
@@ -140,12 +140,12 @@ describe('incremental models', function () {
     await build();
     await tamper('2026-01-01');
     const [refresh] = await build({ fullRefresh: true });
-    expect(refresh!.message).to.equal('full build (full refresh)');
+    expect(refresh!.info).to.equal('full build (full refresh)');
     expect((await table()).map((r) => r.events)).to.deep.equal([1, 1]);
 
     await warehouse.drop({ layer: 'marts', name: 'toy_daily_events' });
     const [rebuilt] = await build();
-    expect(rebuilt!.message).to.equal('full build (first build)');
+    expect(rebuilt!.info).to.equal('full build (first build)');
     expect(await table()).to.have.length(2);
   });
 });

@@ -249,5 +249,5 @@ export function problems(steps: StepResult[]): string[] {
 
 /** The message of a model's step (`fct_events` -> the step `model:marts.fct_events`). */
 export function stepMessage(steps: StepResult[], model: string): string | undefined {
-  return steps.find((s) => s.name.endsWith(`.${model}`) && s.kind === 'model')?.message;
+  return steps.find((s) => s.name.endsWith(`.${model}`) && s.kind === 'model')?.info;
 }
