@@ -58,6 +58,12 @@ export async function loadCrmFile(context: FileLoadContext, file: LandingFile): 
   const errorContext = { runId: context.runId, table: rawTableName(source), file: file.name };
   const stageDir = join(context.stagingRoot, `${context.runId}-${process.pid}-${++sequence}`);
   const { progress } = context;
+  // A file the ledger already holds, unchanged since (same size, not modified after its load), is not
+  // read again: hashing every export of a growing landing folder each hour would grow with history.
+  const previous = context.latest.get(file.name);
+  if (previous?.loadedAt && previous.sizeBytes === file.size && file.mtime.getTime() < Date.parse(previous.loadedAt)) {
+    return { kind: 'skipped', file, entry: previous };
+  }
   progress.start(file.name, file.size);
   try {
     await mkdir(stageDir, { recursive: true });
