@@ -6,7 +6,7 @@ import { generateCrmExports } from '../../pipelines/generate/index.js';
 import { startSimulator, type SimulatorHandle } from '../../pipelines/simulator/server.js';
 import { DuckDbWarehouse } from '../../pipelines/warehouse/duckdb/duckdb-warehouse.js';
 import { cliEnv, runCli, startCli, type LogLine } from './support/cli-process.js';
-import { fingerprint, fingerprintDiff, rowCounts } from './support/fingerprint.js';
+import { fingerprint, fingerprintDiff, rowCounts } from '../support/fingerprint.js';
 import { CRASH_PHASES, KILL_PLANS, PhaseTracker, planWindows, type RunPhase } from './support/run-phases.js';
 import { seededRandom, seedFromEnv } from './support/seeded-random.js';
 

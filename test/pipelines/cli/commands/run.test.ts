@@ -5,38 +5,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { startSimulator } from '../../../../pipelines/simulator/server.js';
-import { DuckDbWarehouse } from '../../../../pipelines/warehouse/duckdb/duckdb-warehouse.js';
+import { fingerprint } from '../../../support/fingerprint.js';
 
 const execFileAsync = promisify(execFile);
 const CLI = ['--import', 'tsx', 'pipelines/cli/main.ts'];
-
-/** Row count and an order-independent checksum of every table of the data layers. */
-async function fingerprint(path: string): Promise<Record<string, string>> {
-  const warehouse = await DuckDbWarehouse.open({ path, readOnly: true });
-  try {
-    const tables = await warehouse.query<{ s: string; t: string }>(
-      `SELECT table_schema AS s, table_name AS t FROM information_schema.tables
-       WHERE table_schema IN ('raw', 'staging', 'marts') ORDER BY 1, 2`,
-    );
-    const out: Record<string, string> = {};
-    for (const { s, t } of tables) {
-      // Load bookkeeping differs between two warehouses by nature (ids, times); the data must not.
-      const volatile = new Set(['_load_id', '_loaded_at', 'loaded_at', '_file']);
-      const columns = await warehouse.query<{ name: string }>(
-        `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = @s AND table_name = @t ORDER BY ordinal_position`,
-        { s, t },
-      );
-      const kept = columns.map((c) => `"${c.name}"`).filter((c) => !volatile.has(c.slice(1, -1)));
-      const [row] = await warehouse.query<{ n: number; h: string }>(
-        `SELECT count(*) AS n, CAST(sum(hash(${kept.join(', ')})) AS VARCHAR) AS h FROM "${s}"."${t}"`,
-      );
-      out[`${s}.${t}`] = `${row?.n}:${row?.h}`;
-    }
-    return out;
-  } finally {
-    await warehouse.close();
-  }
-}
 
 describe('cli run', function () {
   this.timeout(180_000);

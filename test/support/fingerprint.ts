@@ -1,4 +1,4 @@
-import { DuckDbWarehouse } from '../../../pipelines/warehouse/duckdb/duckdb-warehouse.js';
+import { DuckDbWarehouse } from '../../pipelines/warehouse/duckdb/duckdb-warehouse.js';
 
 /**
  * Columns whose values differ between two warehouses by nature (load ids, load and run times, which run
