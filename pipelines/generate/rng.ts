@@ -1,34 +1,20 @@
+import { Sfc32 } from '../core/sfc32.js';
+
 /**
  * A small seeded pseudo-random generator (sfc32, seeded through murmur3's finaliser). Every random value
  * of the generator comes from an `Rng` built from (seed, stream, index) keys, so a row's values depend
  * only on those keys: the same seed gives byte-identical files, and any row can be rebuilt on its own.
  */
-export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
+export class Rng extends Sfc32 {
   /** Keys are integers (any sign, up to 2^53); the same keys always give the same sequence. */
   constructor(...keys: number[]) {
     const h = hash32(...keys);
-    this.a = fmix32(h ^ 0x243f6a88);
-    this.b = fmix32(h ^ 0x85a308d3);
-    this.c = fmix32(h ^ 0x13198a2e);
-    this.d = 1;
-    // sfc32 needs a few rounds to spread a seed over its whole state.
-    for (let i = 0; i < 12; i++) this.uint32();
+    super(fmix32(h ^ 0x243f6a88), fmix32(h ^ 0x85a308d3), fmix32(h ^ 0x13198a2e), 1);
   }
 
   /** A uniform unsigned 32-bit integer. */
   uint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return this.next32();
   }
 
   /** A uniform float in [0, 1). */

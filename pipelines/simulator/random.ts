@@ -1,3 +1,5 @@
+import { Sfc32 } from '../core/sfc32.js';
+
 /**
  * Deterministic randomness for the simulator: every random choice comes from a stream keyed by the seed and
  * by what it is for (a session, a device, a user...), so any part of the data can be regenerated alone, in
@@ -59,28 +61,13 @@ export function unitFromHash(hash: number): number {
 }
 
 /** Small fast generator (sfc32) with a 128-bit state, plus the draws the simulator needs. */
-export class Random {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-
+export class Random extends Sfc32 {
   constructor(...key: number[]) {
-    this.a = hash32(...key, 1);
-    this.b = hash32(...key, 2);
-    this.c = hash32(...key, 3);
-    this.d = hash32(...key, 4) | 1;
-    for (let i = 0; i < 12; i++) this.nextUint32();
+    super(hash32(...key, 1), hash32(...key, 2), hash32(...key, 3), hash32(...key, 4) | 1);
   }
 
   nextUint32(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return t >>> 0;
+    return this.next32();
   }
 
   /** Uniform in [0, 1). */
