@@ -1,6 +1,6 @@
 -- One row per website user, known from a profile (stg_mkt_users) or from events carrying their id,
 -- under a salted key only (@pseudonym_salt, a run parameter): the same key as fct_events.user_key.
--- Activity comes from all the devices stitched to the user. "Earliest" of two instants ignores an
+-- first_seen_at comes from all the devices linked to the user. "Earliest" of two instants ignores an
 -- unknown one (written out: LEAST gives NULL on BigQuery and ignores NULL on DuckDB).
 WITH users AS (
   SELECT user_id, created_at, marketing_opt_in, acquisition_channel, postal_area
@@ -33,11 +33,24 @@ keyed AS (
   FROM all_users
 ),
 
+-- Every device linked to the user counts, its anonymous visits of any date included (fct_events
+-- re-keys only the last 24 hours before an identification), and so do the events carrying the
+-- user's id (on a device that another user identified first).
+device_activity AS (
+  SELECT identities.user_id, MIN(events.event_at) AS first_event_at
+  FROM {{ ref('stg_mkt_identities') }} AS identities
+  JOIN {{ ref('stg_mkt_events') }} AS events ON events.anonymous_id = identities.anonymous_id
+  GROUP BY identities.user_id
+),
+
 activity AS (
-  SELECT user_key, MIN(event_at) AS first_event_at
-  FROM {{ ref('fct_events') }}
-  WHERE user_key IS NOT NULL
-  GROUP BY user_key
+  SELECT user_id, MIN(first_event_at) AS first_event_at
+  FROM (
+    SELECT user_id, first_event_at FROM device_activity
+    UNION ALL
+    SELECT user_id, first_identified_at AS first_event_at FROM identifying_events
+  ) AS seen
+  GROUP BY user_id
 ),
 
 first_sessions AS (
@@ -92,7 +105,7 @@ SELECT
 FROM keyed
 LEFT JOIN users ON users.user_id = keyed.user_id
 LEFT JOIN identifying_events ON identifying_events.user_id = keyed.user_id
-LEFT JOIN activity ON activity.user_key = keyed.user_key
+LEFT JOIN activity ON activity.user_id = keyed.user_id
 LEFT JOIN first_sessions ON first_sessions.user_key = keyed.user_key AND first_sessions.session_number = 1
 LEFT JOIN first_leads ON first_leads.user_key = keyed.user_key
 LEFT JOIN first_opportunities ON first_opportunities.user_key = keyed.user_key

@@ -8,6 +8,15 @@
 WITH source AS (
   SELECT * FROM {{ source('raw', 'mkt_events') }}
   WHERE {{ incremental_filter('DATE(timestamp)') }}
+  {% if is_merge() %}
+    -- A scheduled run rebuilds only the messages with a delivery loaded since the last build (with
+    -- all their deliveries, so that the first received is still the one kept): a late event costs
+    -- its own row, not a rebuild of its whole date.
+    AND message_id IN (
+      SELECT message_id FROM {{ source('raw', 'mkt_events') }}
+      WHERE {{ incremental_filter('DATE(timestamp)') }} AND {{ loaded_since('_loaded_at') }}
+    )
+  {% endif %}
 ),
 
 ranked AS (

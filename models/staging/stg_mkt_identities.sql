@@ -1,9 +1,14 @@
 -- Which user each identified device (anonymous_id) belongs to. A device belongs to the user of its
 -- earliest event carrying a user_id (device time, then message_id); a device that no event
 -- identified but that a user's profile lists in anonymous_ids belongs to that user (the smallest
--- user_id if several do). The link holds for every event of the device, before the identification
--- too. loaded_at is when the row that made the link was loaded: the incremental marts rebuild the
--- dates of the device's events when it changes (see stg_mkt_affected_dates).
+-- user_id if several do).
+-- stitched_from bounds what the date-partitioned marts re-key: a device identified by an event is
+-- the user's visitor from 24 hours before that event on (the visit that led to a login, sign-up or
+-- lead form, and everything after); its older anonymous visits keep the device's key, so that an
+-- identification never rewrites old dates and an hourly run's work does not grow with the history.
+-- A link from the profile alone carries no time: it is kept for dim_users, not for the events.
+-- loaded_at is when the row that made the link was loaded: the incremental marts rebuild the dates
+-- of the device's events from stitched_from on when it changes (see stg_mkt_affected_dates).
 WITH identified_events AS (
   SELECT anonymous_id, user_id, event_at, message_id, loaded_at
   FROM {{ ref('stg_mkt_events') }}
@@ -56,6 +61,12 @@ ranked AS (
   FROM candidates
 )
 
-SELECT anonymous_id, user_id, identified_by, identified_at, loaded_at
+SELECT
+  anonymous_id,
+  user_id,
+  identified_by,
+  identified_at,
+  {{ timestamp_add('identified_at', -24, 'hour') }} AS stitched_from,
+  loaded_at
 FROM ranked
 WHERE link_rank = 1

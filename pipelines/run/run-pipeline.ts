@@ -23,7 +23,14 @@ export interface RunPipelineOptions {
   /** Aborting stops the run between units of work (SIGTERM): what is committed stays, nothing is half-written. */
   signal?: AbortSignal;
   /** Restrict the run: which sources to extract, which models to build (`--models` syntax). */
-  only?: { crm?: boolean; marketing?: boolean; models?: string[]; transform?: boolean };
+  only?: {
+    crm?: boolean;
+    marketing?: boolean;
+    models?: string[];
+    transform?: boolean;
+    /** Run every data test on its whole model (by default incremental models are checked on the partitions rebuilt). */
+    fullTests?: boolean;
+  };
   /** Called after each step is recorded, e.g. to show progress. */
   onStep?: (step: StepResult) => void;
 }
@@ -85,7 +92,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunResul
       const stages: Array<[Stage, boolean]> = [
         [crmStage, options.only?.crm ?? true],
         [marketingStage, options.only?.marketing ?? true],
-        [transformStage(options.only?.models), options.only?.transform ?? true],
+        [transformStage(options.only?.models, options.only?.fullTests ?? false), options.only?.transform ?? true],
         [freshnessStage, (options.only?.crm ?? true) && (options.only?.marketing ?? true)],
       ];
       for (const [stage, enabled] of stages) {

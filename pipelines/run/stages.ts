@@ -124,7 +124,7 @@ export const marketingStage: Stage = {
   },
 };
 
-export function transformStage(models?: string[]): Stage {
+export function transformStage(models?: string[], fullTests = false): Stage {
   return {
     name: 'transform',
     async run(context) {
@@ -132,6 +132,7 @@ export function transformStage(models?: string[]): Stage {
       try {
         plan = await compileProject(MODELS_DIR, context.warehouse.engine, (ref) => context.warehouse.qualify(ref), {
           select: models,
+          fullTests,
           pseudonymSalt: context.config.pseudonymSalt,
         });
       } catch (error) {

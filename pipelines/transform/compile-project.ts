@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, TerminalError } from '../core/errors.js';
 import { paramNames } from '../warehouse/sql-params.js';
 import type { Layer, TableRef } from '../warehouse/types.js';
-import { compileTest } from './data-tests.js';
+import { compileTest, type TestSubject } from './data-tests.js';
 import { ancestors, selectModels, topologicalOrder } from './dag.js';
 import { dialectFor, MacroError, type Dialect } from './dialect.js';
-import { fileError, parseModelYaml, type ModelDeclaration, type SourceDeclaration } from './model-yaml.js';
+import { fileError, parseModelYaml, type ModelDeclaration, type SourceDeclaration, type TestDeclaration } from './model-yaml.js';
 import { qualifyFor } from './qualify.js';
 import { renderSql, type RenderContext } from './render.js';
 import type {
@@ -91,6 +91,7 @@ export function compileProject(modelsDir: string, target: Target, qualify: Quali
     models: chosen,
     steps,
     fullRefresh: options.fullRefresh ?? false,
+    fullTests: options.fullTests ?? false,
     ...(options.partitions ? { partitions: [...new Set(options.partitions)].sort() } : {}),
     params: { ...options.params, ...(options.pseudonymSalt !== undefined ? { pseudonym_salt: options.pseudonymSalt } : {}) },
   };
@@ -170,10 +171,11 @@ function loadProject(modelsDir: string, target: Target, qualify: Qualify): Proje
   const refOf = (name: string): TableRef => ({ layer: files.get(name)!.layer, name });
 
   // `this` is the model's own relation, in its SQL (as dbt's `{{ this }}`) and in its tests.
-  const context = (file: string, model: string, incremental: boolean): RenderContext => ({
+  const context = (file: string, model: string, incremental: boolean, merge = false): RenderContext => ({
     file,
     dialect,
     incremental,
+    merge,
     self: qualify(refOf(model)),
     ref: (name) => {
       const locate = new RegExp(`ref\\(\\s*['"]${escapeRegExp(name)}['"]`);
@@ -236,6 +238,20 @@ function loadProject(modelsDir: string, target: Target, qualify: Qualify): Proje
         sql: variant.sql,
         types: { partitions: dialect.partitionsType },
       };
+      if (spec.uniqueKey) {
+        const merge = renderSql(template, context(file.path, file.name, true, true));
+        if (!/@since\b/.test(merge.sql)) {
+          throw fileError(
+            file.path,
+            `incremental model '${file.name}' has a unique_key but never calls loaded_since(): it would replace every row of its partitions`,
+          );
+        }
+        incremental.merge = {
+          uniqueKey: spec.uniqueKey,
+          sql: merge.sql,
+          types: { partitions: dialect.partitionsType, since: 'INT64', until: 'INT64' },
+        };
+      }
     }
     const relation = qualify(refOf(file.name));
     const tests = compileTests(declaration, relation, dialect, context);
@@ -296,17 +312,28 @@ function compileTests(
   dialect: Dialect,
   context: (file: string, model: string, incremental: boolean) => RenderContext,
 ): CompiledTest[] {
-  const render = (template: string, at: string) =>
-    renderSql(template, context(`${declaration.file} (${at})`, declaration.name, false));
+  const renderAs = (incremental: boolean) => (template: string, at: string) =>
+    renderSql(template, context(`${declaration.file} (${at})`, declaration.name, incremental));
   const columns = declaration.columns.map((c) => c.name);
-  const subject = { model: declaration.name, relation, columns, file: declaration.file, dialect, render };
+  const subject = { model: declaration.name, relation, columns, file: declaration.file, dialect, render: renderAs(false) };
+  const partitionBy = declaration.incremental ? declaration.partitionBy : undefined;
+  const scope = partitionBy
+    ? { render: renderAs(true), scope: dialect.inDatesParam(`t.${partitionBy}`, 'partitions') }
+    : undefined;
+  const compile = (test: TestDeclaration, on: TestSubject, index: number): CompiledTest => {
+    const compiled = compileTest(test, on, index);
+    if (!scope) return compiled;
+    const scoped = compileTest(test, { ...on, ...scope }, index);
+    if (!/@partitions\b/.test(scoped.sql)) return compiled;
+    return { ...compiled, scoped: { sql: scoped.sql, types: { ...scoped.types, partitions: dialect.partitionsType } } };
+  };
   const tests: CompiledTest[] = [];
   for (const column of declaration.columns) {
     for (const test of column.tests) {
-      tests.push(compileTest(test, { ...subject, column: { name: column.name, type: column.type } }, tests.length));
+      tests.push(compile(test, { ...subject, column: { name: column.name, type: column.type } }, tests.length));
     }
   }
-  declaration.tests.forEach((test, index) => tests.push(compileTest(test, subject, index)));
+  declaration.tests.forEach((test, index) => tests.push(compile(test, subject, index)));
   return tests;
 }
 

@@ -17,6 +17,12 @@ export interface TestSubject {
   dialect: Dialect;
   /** Renders a template string of the test (refs, sources, `this`, macros) for the target. */
   render(template: string, at: string): Rendered;
+  /**
+   * Restricts the model's rows tested to the partitions a run rebuilt (`t.<column> IN @partitions`):
+   * the scoped variant of a test on an incremental model. Templates are then rendered as incremental
+   * (`incremental_filter` a predicate on `@partitions`).
+   */
+  scope?: string;
 }
 
 /**
@@ -35,6 +41,9 @@ export interface TestSubject {
  * - `custom_sql { sql }`: the query's rows; `{{ this }}` is the model.
  *
  * `config.where` restricts the model's rows tested (not for `custom_sql`). Values are parameters, never spliced.
+ * With `subject.scope`, the rows tested are also restricted to the scope; `reconcile_count` only when
+ * its `expected` query is itself restricted (it calls `incremental_filter`), `custom_sql` only through
+ * its own `incremental_filter` calls.
  */
 export function compileTest(declaration: TestDeclaration, subject: TestSubject, index: number): CompiledTest {
   const { model, relation, column, dialect } = subject;
@@ -48,7 +57,8 @@ export function compileTest(declaration: TestDeclaration, subject: TestSubject, 
     for (const s of rendered.sources) if (!sources.some((x) => x.layer === s.layer && x.name === s.name)) sources.push(s);
     return rendered.sql;
   };
-  const where = declaration.where ? ` AND (${render(declaration.where, 'config.where')})` : '';
+  const declaredWhere = declaration.where ? ` AND (${render(declaration.where, 'config.where')})` : '';
+  let where = declaredWhere + (subject.scope ? ` AND ${subject.scope}` : '');
   const col = column?.name ?? '';
   // Row-level tests return the key (first declared column) and the columns they look at, not whole rows.
   const shown = (...names: string[]) => [...new Set([subject.columns[0] ?? names[0]!, ...names])].join(', ');
@@ -124,6 +134,8 @@ export function compileTest(declaration: TestDeclaration, subject: TestSubject, 
     }
     case 'reconcile_count': {
       const expected = render(String(args.expected), 'expected');
+      // Counting the rebuilt partitions against an unrestricted reference would always fail.
+      if (!/@partitions\b/.test(expected)) where = declaredWhere;
       name = `reconcile_count_${model}`;
       description = `row count equals: ${String(args.expected).replace(/\s+/g, ' ')}`;
       sql = `SELECT counted.actual, reference.expected\nFROM (SELECT COUNT(*) AS actual FROM ${relation} AS t${where ? ` WHERE TRUE${where}` : ''}) AS counted\nCROSS JOIN (SELECT (\n${expected}\n) AS expected) AS reference\nWHERE reference.expected IS NULL OR counted.actual <> reference.expected`;

@@ -64,8 +64,11 @@ export interface Dialect {
   inArrayParam(expr: string, param: string): string;
   /** Type of the `@partitions` parameter of an incremental SELECT (values are `YYYY-MM-DD` strings). */
   readonly partitionsType: ParamTypes[string];
-  /** The macros available to templates; `incremental` says which variant is being rendered. */
-  macros(mode: { incremental: boolean }): Record<string, (...args: unknown[]) => string | boolean>;
+  /**
+   * The macros available to templates; `incremental` says which variant is being rendered, `merge`
+   * whether it is the row-level one (`loaded_since` filters on the load window).
+   */
+  macros(mode: RenderMode): Record<string, (...args: unknown[]) => string | boolean>;
 }
 
 /**
@@ -105,6 +108,14 @@ const MICROS_PER: Record<(typeof TIME_UNITS)[number], number> = {
   day: 86_400_000_000,
 };
 
+/** Which variant of a model a template is rendered as. */
+export interface RenderMode {
+  /** The incremental variant: `incremental_filter` is a predicate on `@partitions`. */
+  incremental: boolean;
+  /** Its row-level variant (a model with `unique_key`): `loaded_since` is a predicate on `@since`/`@until`. */
+  merge?: boolean;
+}
+
 export function dialectFor(target: Target): Dialect {
   if (target !== 'duckdb' && target !== 'bigquery')
     throw new MacroError(`unknown target '${String(target)}' (duckdb or bigquery)`);
@@ -117,7 +128,7 @@ export function dialectFor(target: Target): Dialect {
   const unixMicros = (expr: string) => (duck ? `epoch_us(${expr})` : `UNIX_MICROS(${expr})`);
   const timestampMicros = (expr: string) => (duck ? `make_timestamp(${expr})` : `TIMESTAMP_MICROS(${expr})`);
 
-  function macros(mode: { incremental: boolean }): Record<string, (...args: unknown[]) => string | boolean> {
+  function macros(mode: RenderMode): Record<string, (...args: unknown[]) => string | boolean> {
     return {
       type: (t) => typeName(columnType('type', t)),
       cast: (expr, t) => `CAST(${sql('cast', 'expr', expr)} AS ${typeName(columnType('cast', t))})`,
@@ -176,6 +187,11 @@ export function dialectFor(target: Target): Dialect {
         return mode.incremental ? inDatesParam(e, 'partitions') : 'TRUE';
       },
       is_incremental: () => mode.incremental,
+      loaded_since: (expr) => {
+        const e = sql('loaded_since', 'expr', expr);
+        return mode.merge ? `((${e}) > ${timestampMicros('@since')} AND (${e}) <= ${timestampMicros('@until')})` : 'TRUE';
+      },
+      is_merge: () => mode.merge === true,
       trim_whitespace: (s) => `TRIM(${sql('trim_whitespace', 'expr', s)}, ${WHITESPACE})`,
       sha256_hex: (s) => {
         const e = sql('sha256_hex', 'expr', s);

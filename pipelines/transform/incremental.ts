@@ -7,6 +7,8 @@ import type { CompiledModel, TransformPlan } from './types.js';
 export interface IncrementalOutcome {
   rows?: number;
   message: string;
+  /** The partitions this build replaced (all or some of their rows); absent after a full build. */
+  rebuilt?: string[];
 }
 
 /**
@@ -15,7 +17,9 @@ export interface IncrementalOutcome {
  * - Forced partitions (`plan.partitions`, a backfill): exactly those are rebuilt; the watermark does not move.
  * - First build (no table or no watermark) or `plan.fullRefresh`: the whole table is rebuilt.
  * - Otherwise: the partitions (`partition_expr`) of the source rows loaded after the watermark
- *   (`loaded_at` > watermark) are rebuilt, and nothing else; no new rows, nothing is built.
+ *   (`loaded_at` > watermark) are rebuilt, and nothing else; no new rows, nothing is built. A model
+ *   with a `unique_key` rebuilds, in those partitions, only the rows its `merge` SELECT returns for the
+ *   load window (watermark, newest load]: its cost follows the new rows, not the partitions' size.
  *
  * The new watermark (the greatest `loaded_at` of the source) is read before the build and stored in
  * `ops.model_state` after it: rows loaded during the build are seen again next time, never missed. A
@@ -36,7 +40,7 @@ export async function buildIncremental(
   const column = incremental.partitionBy;
 
   if (plan.partitions) {
-    if (plan.partitions.length === 0) return { message: 'no partitions given: nothing rebuilt' };
+    if (plan.partitions.length === 0) return { message: 'no partitions given: nothing rebuilt', rebuilt: [] };
     const { rows } = await warehouse.materialize({
       ...request,
       sql: incremental.sql,
@@ -44,21 +48,27 @@ export async function buildIncremental(
       types: incremental.types,
       materialization: { kind: 'incremental', partitionColumn: column, partitions: plan.partitions, full: false },
     });
-    return { rows: rows ?? undefined, message: `rebuilt partitions ${list(plan.partitions)} (watermark unchanged)` };
+    return {
+      rows: rows ?? undefined,
+      message: `rebuilt partitions ${list(plan.partitions)} (watermark unchanged)`,
+      rebuilt: plan.partitions,
+    };
   }
 
-  const [latest] = await warehouse.query<{ until: unknown }>(
-    `SELECT ${dialect.unixMicros(`MAX(${loadedAt})`)} AS until FROM ${source}`,
-    {},
-    { context },
-  );
-  const until = toMicros(latest?.until);
   const [state] = await warehouse.query<{ since: unknown }>(
     `SELECT ${dialect.unixMicros('watermark')} AS since FROM ${warehouse.qualify(MODEL_STATE.ref)} WHERE model = @model`,
     { model: model.name },
     { context },
   );
   const since = toMicros(state?.since);
+  // Only the rows after the watermark are read: the source (often a view) is not scanned whole.
+  const [latest] = await warehouse.query<{ until: unknown }>(
+    `SELECT ${dialect.unixMicros(`MAX(${loadedAt})`)} AS until FROM ${source}` +
+      (since === null ? '' : `\nWHERE ${loadedAt} > ${dialect.timestampMicros('@since')}`),
+    since === null ? {} : { since },
+    since === null ? { context } : { types: { since: 'INT64' }, context },
+  );
+  const until = toMicros(latest?.until) ?? since;
   const existing = await warehouse.describe(model.ref);
 
   if (plan.fullRefresh || existing === null || since === null) {
@@ -73,7 +83,7 @@ export async function buildIncremental(
     return { rows: rows ?? undefined, message: `full build (${why})` };
   }
   if (until === null || until <= since) {
-    return { rows: existing.rows ?? undefined, message: 'up to date: no source rows loaded since the watermark' };
+    return { rows: existing.rows ?? undefined, message: 'up to date: no source rows loaded since the watermark', rebuilt: [] };
   }
 
   const partitionRows = await warehouse.query<{ partition_value: string }>(
@@ -88,17 +98,27 @@ ORDER BY partition_value`,
   const partitions = partitionRows.map((r) => String(r.partition_value));
   if (partitions.length === 0) {
     await saveWatermark(warehouse, model.name, until, context);
-    return { rows: existing.rows ?? undefined, message: 'new source rows have no partition: nothing rebuilt' };
+    return { rows: existing.rows ?? undefined, message: 'new source rows have no partition: nothing rebuilt', rebuilt: [] };
   }
-  const { rows } = await warehouse.materialize({
-    ...request,
-    sql: incremental.sql,
-    params: { ...params, partitions },
-    types: incremental.types,
-    materialization: { kind: 'incremental', partitionColumn: column, partitions, full: false },
-  });
+  const merge = incremental.merge;
+  const { rows } = merge
+    ? await warehouse.materialize({
+        ...request,
+        sql: merge.sql,
+        params: { ...params, partitions, since, until },
+        types: merge.types,
+        materialization: { kind: 'incremental', partitionColumn: column, partitions, full: false, uniqueKey: merge.uniqueKey },
+      })
+    : await warehouse.materialize({
+        ...request,
+        sql: incremental.sql,
+        params: { ...params, partitions },
+        types: incremental.types,
+        materialization: { kind: 'incremental', partitionColumn: column, partitions, full: false },
+      });
   await saveWatermark(warehouse, model.name, until, context);
-  return { rows: rows ?? undefined, message: `rebuilt partitions ${list(partitions)}` };
+  const what = merge ? `rebuilt the changed rows (by ${merge.uniqueKey}) of partitions` : 'rebuilt partitions';
+  return { rows: rows ?? undefined, message: `${what} ${list(partitions)}`, rebuilt: partitions };
 }
 
 async function saveWatermark(warehouse: Warehouse, model: string, until: number | null, context: JobContext & { runId: string }) {

@@ -51,7 +51,7 @@ export interface ModelDeclaration {
   materialized: Materialized;
   partitionBy?: string;
   clusterBy?: string[];
-  incremental?: { source: string; loadedAt: string; partitionExpr: string };
+  incremental?: { source: string; loadedAt: string; partitionExpr: string; uniqueKey?: string };
   columns: ColumnDeclaration[];
   tests: TestDeclaration[];
   /** File that declares it, relative path. */
@@ -91,6 +91,7 @@ const modelSchema = z.strictObject({
         source: text,
         loaded_at: identifier,
         partition_expr: text,
+        unique_key: identifier.optional(),
       })
       .optional(),
   }),
@@ -204,6 +205,10 @@ function parseModel(raw: unknown, file: string, at: string): ModelDeclaration {
       throw fileError(file, `${where}.partition_by: '${config.partition_by}' must be a declared column of type DATE`);
     }
   }
+  const uniqueKey = config.incremental?.unique_key;
+  if (uniqueKey && !names.has(uniqueKey.toLowerCase())) {
+    throw fileError(file, `${where}.incremental.unique_key: '${uniqueKey}' is not a declared column`);
+  }
   for (const name of config.cluster_by ?? []) {
     if (!names.has(name.toLowerCase())) throw fileError(file, `${where}.cluster_by: '${name}' is not a declared column`);
   }
@@ -217,6 +222,7 @@ function parseModel(raw: unknown, file: string, at: string): ModelDeclaration {
       source: config.incremental.source,
       loadedAt: config.incremental.loaded_at,
       partitionExpr: config.incremental.partition_expr,
+      ...(config.incremental.unique_key ? { uniqueKey: config.incremental.unique_key } : {}),
     },
     columns,
     tests: m.data_tests.map((t, j) => parseTest(t, file, `${at}.data_tests[${j}]`, MODEL_TESTS)),

@@ -10,6 +10,8 @@ export interface RenderContext {
   dialect: Dialect;
   /** Render the incremental variant (`incremental_filter` becomes a predicate on `@partitions`). */
   incremental: boolean;
+  /** Render its row-level variant (`loaded_since` becomes a predicate on `@since` and `@until`). */
+  merge?: boolean;
   /** Qualified name of a model; throws MacroError for an unknown one. */
   ref(name: string): string;
   /** Qualified name of a declared source; throws MacroError for an undeclared one. */
@@ -54,7 +56,9 @@ export function renderSql(template: string, context: RenderContext): Rendered {
     };
   const globals: Record<string, unknown> = {
     ...Object.fromEntries(
-      Object.entries(context.dialect.macros({ incremental: context.incremental })).map(([k, f]) => [k, guard(f)]),
+      Object.entries(context.dialect.macros({ incremental: context.incremental, merge: context.merge === true })).map(
+        ([k, f]) => [k, guard(f)],
+      ),
     ),
     ref: guard((name: unknown) => {
       if (typeof name !== 'string' || name === '')

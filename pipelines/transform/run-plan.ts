@@ -46,6 +46,8 @@ export async function runPlan(plan: TransformPlan, options: RunPlanOptions): Pro
   }
   const completed = options.completed ?? new Set<string>();
   const results: StepResult[] = [];
+  // Incremental model -> the partitions this run rebuilt: its scoped tests check those only.
+  const rebuilt = new Map<string, string[]>();
   // Model name -> why it must not be built (an upstream failure).
   const blocked = new Map<string, string>();
   const unavailable = new Map<string, string>();
@@ -77,7 +79,7 @@ export async function runPlan(plan: TransformPlan, options: RunPlanOptions): Pro
         unavailable.set(model.name, reason);
         block(model.name, reason);
       } else {
-        const result = await timed(name, 'model', () => buildModel(model, plan, options, name));
+        const result = await timed(name, 'model', () => buildModel(model, plan, options, name, rebuilt));
         results.push(result);
         log(logger, result);
         if (result.status === 'error') {
@@ -98,7 +100,8 @@ export async function runPlan(plan: TransformPlan, options: RunPlanOptions): Pro
     } else if (missing) {
       results.push(skipped(name, 'test', `model ${relation(missing)} was not built: ${unavailable.get(missing)}`));
     } else {
-      const result = await timed(name, 'test', () => runTest(test, relation(test.model), options, name));
+      const scope = test.scoped && !plan.fullTests ? rebuilt.get(test.model) : undefined;
+      const result = await timed(name, 'test', () => runTest(test, relation(test.model), options, name, scope));
       results.push(result);
       log(logger, result);
       // A warn-level test informs; even when its query fails, it does not hold the models downstream.
@@ -113,6 +116,7 @@ async function buildModel(
   plan: TransformPlan,
   options: RunPlanOptions,
   step: string,
+  rebuilt: Map<string, string[]>,
 ): Promise<Partial<StepResult>> {
   const { warehouse, runId } = options;
   const context = { runId, step, model: model.name };
@@ -120,7 +124,9 @@ async function buildModel(
   let rows: number | undefined;
   let message: string | undefined;
   if (model.materialized === 'incremental') {
-    ({ rows, message } = await buildIncremental(warehouse, model, plan, params, context));
+    const outcome = await buildIncremental(warehouse, model, plan, params, context);
+    ({ rows, message } = outcome);
+    if (outcome.rebuilt) rebuilt.set(model.name, outcome.rebuilt);
   } else {
     const built = await warehouse.materialize({
       spec: model.spec,
@@ -140,8 +146,13 @@ async function buildModel(
 }
 
 function modelParams(model: CompiledModel, available: Params): Params {
-  const names = new Set([...paramNames(model.sql), ...paramNames(model.incremental?.sql ?? '')]);
-  names.delete('partitions');
+  const names = new Set([
+    ...paramNames(model.sql),
+    ...paramNames(model.incremental?.sql ?? ''),
+    ...paramNames(model.incremental?.merge?.sql ?? ''),
+  ]);
+  // Set by the incremental build itself.
+  for (const own of ['partitions', 'since', 'until']) names.delete(own);
   const params: Params = {};
   for (const name of names) {
     if (!(name in available)) {
@@ -157,14 +168,38 @@ function modelParams(model: CompiledModel, available: Params): Params {
   return params;
 }
 
+/**
+ * Runs a test; with `scope` (the partitions its incremental model rebuilt in this run), its scoped
+ * variant, on those partitions only: the rows the run did not write were checked when they were.
+ */
 async function runTest(
   test: CompiledTest,
   relation: string,
   options: RunPlanOptions,
   step: string,
+  scope?: string[],
 ): Promise<Partial<StepResult>> {
-  const outcome = await runDataTest(options.warehouse, test, { runId: options.runId, step, model: test.model });
-  const base = { severity: test.severity, failures: outcome.failures };
+  const context = { runId: options.runId, step, model: test.model };
+  if (scope && scope.length === 0) {
+    return { severity: test.severity, failures: 0, info: 'its model rebuilt no partition in this run: nothing new to check' };
+  }
+  const outcome =
+    scope && test.scoped
+      ? await runDataTest(
+          options.warehouse,
+          { ...test, sql: test.scoped.sql, params: { ...test.params, partitions: scope }, types: test.scoped.types },
+          context,
+        )
+      : await runDataTest(options.warehouse, test, context);
+  const base = {
+    severity: test.severity,
+    failures: outcome.failures,
+    ...(scope
+      ? {
+          info: `checked the rebuilt partitions ${scope.length <= 10 ? scope.join(', ') : `${scope.slice(0, 10).join(', ')} and ${scope.length - 10} more`}`,
+        }
+      : {}),
+  };
   if (outcome.failures === 0) return base;
   const message = failureMessage(test, relation, outcome);
   if (test.severity === 'error') throw new DataTestFailure(message, { ...base, sample: outcome.sample });

@@ -39,6 +39,12 @@ export interface CompiledTest {
   sql: string;
   params: Params;
   types: ParamTypes;
+  /**
+   * On an incremental model: the test restricted to the partitions a run rebuilt (`@partitions`), which
+   * a scheduled run checks instead of the whole table. Absent when the test cannot be restricted (a
+   * `custom_sql` or `reconcile_count` that does not call `incremental_filter`).
+   */
+  scoped?: { sql: string; types: ParamTypes };
   /** Models the test reads (its own model first); it runs once all of them are built. */
   dependsOn: string[];
   /** Raw sources the test reads. */
@@ -69,6 +75,18 @@ export interface IncrementalConfig {
   sql: string;
   /** Types of the incremental SELECT's parameters (`partitions`: the dates as `YYYY-MM-DD`). */
   types: ParamTypes;
+  /**
+   * Row-level incremental builds (`unique_key` in the YAML): a scheduled run replaces, in the partitions
+   * it rebuilds, only the rows whose key the `merge` SELECT returns; that SELECT reads only what the
+   * rows loaded in (`@since`, `@until`] affect (every `loaded_since` rendered as that predicate). A
+   * backfill of given partitions still replaces them whole, with `sql`.
+   */
+  merge?: {
+    uniqueKey: string;
+    sql: string;
+    /** `partitions` as above; `since` and `until`: the load-time window, in microseconds since the epoch. */
+    types: ParamTypes;
+  };
 }
 
 /** One model, compiled for a target: what `listCompiledModels` returns and what a plan runs. */
@@ -115,6 +133,12 @@ export interface CompileOptions {
   /** Rebuild incremental models from scratch. */
   fullRefresh?: boolean;
   /**
+   * Run every data test on its whole model. By default, a test on an incremental model checks only the
+   * partitions the run rebuilt (when it can be restricted to them), so that an hourly run's tests do
+   * not grow with the history; a full build or full refresh checks everything.
+   */
+  fullTests?: boolean;
+  /**
    * Rebuild exactly these daily partitions (`YYYY-MM-DD`) of every selected incremental model, without
    * moving its watermark (backfill).
    */
@@ -142,6 +166,8 @@ export interface TransformPlan {
   /** Models then their tests, each test placed after the last selected model it reads. */
   steps: PlanStep[];
   fullRefresh: boolean;
+  /** See `CompileOptions.fullTests`. */
+  fullTests: boolean;
   partitions?: string[];
   /** Run-time parameters (see `CompileOptions.params`). */
   params: Params;

@@ -1,8 +1,10 @@
 /**
  * Finds `@name` parameter references in SQL text, outside string literals, quoted identifiers and
- * comments. Engines that name parameters differently rewrite them mechanically with this.
+ * comments. Engines that name parameters differently rewrite them mechanically with this. With
+ * `dropComments`, the comments are also removed (a line comment's newline is kept).
  */
-export function rewriteParams(sql: string, rename: (name: string) => string): string {
+export function rewriteParams(sql: string, rename: (name: string) => string, options: { dropComments?: boolean } = {}): string {
+  const drop = options.dropComments === true;
   let out = '';
   let i = 0;
   while (i < sql.length) {
@@ -15,12 +17,12 @@ export function rewriteParams(sql: string, rename: (name: string) => string): st
     } else if (ch === '-' && next === '-') {
       const end = sql.indexOf('\n', i);
       const stop = end === -1 ? sql.length : end;
-      out += sql.slice(i, stop);
+      if (!drop) out += sql.slice(i, stop);
       i = stop;
     } else if (ch === '/' && next === '*') {
       const end = sql.indexOf('*/', i + 2);
       const stop = end === -1 ? sql.length : end + 2;
-      out += sql.slice(i, stop);
+      out += drop ? ' ' : sql.slice(i, stop);
       i = stop;
     } else if (ch === '@' && next !== undefined && /[A-Za-z_]/.test(next) && !/[A-Za-z0-9_@]/.test(sql[i - 1] ?? '')) {
       let j = i + 1;
@@ -33,6 +35,11 @@ export function rewriteParams(sql: string, rename: (name: string) => string): st
     }
   }
   return out;
+}
+
+/** The SQL text without its comments (string literals and quoted identifiers untouched). */
+export function withoutComments(sql: string): string {
+  return rewriteParams(sql, (name) => `@${name}`, { dropComments: true });
 }
 
 /** Names of the parameters referenced by SQL text, in order of first use. */

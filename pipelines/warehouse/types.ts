@@ -115,8 +115,11 @@ export type Materialization =
    * Replaces, atomically, exactly the given daily partitions of `partitionColumn` (a DATE column): rows
    * of the target in those dates are removed and the query's rows inserted. The query is expected to
    * return rows of those dates only. With `full: true` the whole table is rebuilt (first build).
+   *
+   * With `uniqueKey`, a row-level build: of those partitions, only the rows whose `uniqueKey` the query
+   * returns are replaced (removed, then the query's rows inserted), the others are kept, atomically.
    */
-  | { kind: 'incremental'; partitionColumn: string; partitions: string[]; full: boolean };
+  | { kind: 'incremental'; partitionColumn: string; partitions: string[]; full: boolean; uniqueKey?: string };
 
 export interface MaterializeRequest {
   /** Target relation; its columns (with descriptions) when the model declares them. */

@@ -250,6 +250,53 @@ export function describeWarehouseConformance(
       ]);
     });
 
+    it('replaces, with a unique key, only the rows of the partitions whose key the query returns', async function () {
+      const spec = { ref: { layer: 'marts' as const, name: 'keyed_daily' }, columns: [] };
+      const target = warehouse.qualify(spec.ref);
+      await warehouse.materialize({
+        spec,
+        sql: `SELECT 'a' AS id, DATE '2026-01-01' AS day, 1 AS n UNION ALL SELECT 'b' AS id, DATE '2026-01-01' AS day, 2 AS n
+              UNION ALL SELECT 'c' AS id, DATE '2026-01-02' AS day, 3 AS n`,
+        materialization: { kind: 'incremental', partitionColumn: 'day', partitions: [], full: true },
+        context: {},
+      });
+      // 'b' changes, 'd' is new; 'a' (same partition) and 'c' (another) are kept.
+      const merge = (sql: string, params: Record<string, number> = {}) =>
+        warehouse.materialize({
+          spec,
+          sql,
+          params,
+          materialization: {
+            kind: 'incremental',
+            partitionColumn: 'day',
+            partitions: ['2026-01-01'],
+            full: false,
+            uniqueKey: 'id',
+          },
+          context: { model: 'keyed_daily' },
+        });
+      await merge(
+        `SELECT 'b' AS id, DATE '2026-01-01' AS day, @n AS n UNION ALL SELECT 'd' AS id, DATE '2026-01-01' AS day, 4 AS n`,
+        { n: 20 },
+      );
+      const all = () => warehouse.query(`SELECT id, day, n FROM ${target} ORDER BY id`);
+      const expected = [
+        { id: 'a', day: '2026-01-01', n: 1 },
+        { id: 'b', day: '2026-01-01', n: 20 },
+        { id: 'c', day: '2026-01-02', n: 3 },
+        { id: 'd', day: '2026-01-01', n: 4 },
+      ];
+      expect(await all()).to.deep.equal(expected);
+      let failed = false;
+      try {
+        await merge(`SELECT 'a' AS id, DATE '2026-01-01' AS day, CAST('x' AS INT64) AS n`);
+      } catch {
+        failed = true;
+      }
+      expect(failed).to.equal(true);
+      expect(await all()).to.deep.equal(expected);
+    });
+
     it('runs a transaction all or nothing', async function () {
       await warehouse.ensureTable(ledger);
       const target = warehouse.qualify(ledger.ref);

@@ -15,6 +15,10 @@ export const registerRun: RegisterCommand = (program, context) => {
     .option('--no-crm', 'skip the CRM exports')
     .option('--no-marketing', 'skip the marketing API')
     .option('--no-transform', 'skip building the models')
+    .option(
+      '--full-tests',
+      'run every data test on its whole model (by default a test on an incremental model checks the partitions the run rebuilt)',
+    )
     .addOption(new Option('--kind <kind>', 'how the run is recorded').choices(['manual', 'scheduled']).default('manual'))
     .option('--json', 'print the run result as JSON instead of a summary')
     .addHelpText('after', '\nExit codes: 0 success, 1 failure, 3 skipped (another run holds the lock), 2 bad usage.')
@@ -24,6 +28,7 @@ export const registerRun: RegisterCommand = (program, context) => {
         crm: boolean;
         marketing: boolean;
         transform: boolean;
+        fullTests?: boolean;
         kind: 'manual' | 'scheduled';
         json?: boolean;
       }) => {
@@ -44,6 +49,7 @@ export const registerRun: RegisterCommand = (program, context) => {
               crm: flags.crm,
               marketing: flags.marketing,
               transform: flags.transform,
+              fullTests: flags.fullTests ?? false,
               models: flags.models
                 ?.split(',')
                 .map((m) => m.trim())

@@ -154,17 +154,23 @@ export function transactionScript(statements: string[]): string {
   return ['BEGIN TRANSACTION;', ...statements.map(terminate), 'COMMIT TRANSACTION;'].join('\n');
 }
 
-/** The statements that replace the given days of a DATE-partitioned table with a query's rows. */
+/**
+ * The statements that replace the given days of a DATE-partitioned table with a query's rows; with
+ * `uniqueKey`, only the rows of those days whose key the query returns (the query is then evaluated
+ * twice, so it must not read the target).
+ */
 export function incrementalStatements(
   target: string,
   partitionColumn: string,
   partitionsParam: string,
   columns: string[],
   sql: string,
+  uniqueKey?: string,
 ): string[] {
   const names = columns.map(q).join(', ');
+  const rows = uniqueKey ? `\n  AND ${q(uniqueKey)} IN (SELECT ${q(uniqueKey)} FROM (\n${sql}\n))` : '';
   return [
-    `DELETE FROM ${target} WHERE ${q(partitionColumn)} IN UNNEST(@${partitionsParam})`,
+    `DELETE FROM ${target} WHERE ${q(partitionColumn)} IN UNNEST(@${partitionsParam})${rows}`,
     `INSERT INTO ${target} (${names})\nSELECT ${names} FROM (\n${sql}\n)`,
   ];
 }
@@ -176,8 +182,9 @@ export function incrementalScript(
   partitionsParam: string,
   columns: string[],
   sql: string,
+  uniqueKey?: string,
 ): string {
-  return transactionScript(incrementalStatements(target, partitionColumn, partitionsParam, columns, sql));
+  return transactionScript(incrementalStatements(target, partitionColumn, partitionsParam, columns, sql, uniqueKey));
 }
 
 /** Removes a trailing semicolon and blank space, so that a statement can be joined into a script. */

@@ -27,7 +27,7 @@ import { mapBigQueryError } from './bigquery-errors.js';
 import { jobLabels, labelValue, sanitizeLabels } from './bigquery-labels.js';
 import { castParamsForEmulator, prefixParams } from './bigquery-params.js';
 import { emulatorMerge, isMerge } from './emulator-merge.js';
-import { paramNames, rewriteParams } from '../sql-params.js';
+import { paramNames, rewriteParams, withoutComments } from '../sql-params.js';
 import {
   type LoadStatementInput,
   TABLE_ID,
@@ -358,6 +358,7 @@ export class BigQueryWarehouse implements Warehouse {
           'elt_partitions',
           columns,
           trimStatement(request.sql),
+          materialization.uniqueKey,
         );
         const params = { ...request.params, elt_partitions: materialization.partitions };
         const types: ParamTypes = { ...request.types, elt_partitions: 'ARRAY<DATE>' };
@@ -534,7 +535,7 @@ export class BigQueryWarehouse implements Warehouse {
       const used = new Set(paramNames(sql));
       try {
         const result = await this.#api.queryInOneRequest(
-          castParamsForEmulator(sql, params, types),
+          castParamsForEmulator(withoutComments(sql), params, types),
           pick(params, used),
           pick(types, used),
           this.#labels(operation, context),
@@ -583,11 +584,11 @@ export class BigQueryWarehouse implements Warehouse {
     const tableId = `elt_params_${randomUUID().replace(/-/g, '')}`;
     const table = tablePath(this.#config.projectId, opsDataset, tableId);
     try {
-      let text = script;
+      let text = withoutComments(script);
       if (names.length > 0) {
         const columns = names.map((name) => `${castParamsForEmulator(`@${name}`, params, types)} AS ${quoteIdentifier(name)}`);
         await this.#runJob(operation, `CREATE TABLE ${table} AS SELECT ${columns.join(', ')}`, params, types, context);
-        text = rewriteParams(script, (name) =>
+        text = rewriteParams(text, (name) =>
           names.includes(name) ? `(SELECT ${quoteIdentifier(name)} FROM ${table})` : `@${name}`,
         );
       }

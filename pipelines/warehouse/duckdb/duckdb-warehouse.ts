@@ -115,6 +115,21 @@ export class DuckDbWarehouse implements Warehouse {
       } else if (materialization.kind === 'table' || materialization.full || existing !== 'table') {
         if (existing === 'view') await this.#run(connection, `DROP VIEW ${target}`, {}, options);
         await this.#run(connection, `CREATE OR REPLACE TABLE ${target} AS\n${request.sql}`, request.params, options);
+      } else if (materialization.uniqueKey) {
+        // The rows are computed once, before anything is removed: the query may read the target.
+        const column = quote(materialization.partitionColumn);
+        const key = quote(materialization.uniqueKey);
+        const rows = quote(`__merge_${materialization.uniqueKey}`);
+        await this.#run(connection, `CREATE OR REPLACE TEMP TABLE ${rows} AS\n${request.sql}`, request.params, options);
+        await this.#run(
+          connection,
+          `DELETE FROM ${target} WHERE ${column} IN (SELECT CAST(unnest(@__partitions) AS DATE))
+             AND ${key} IN (SELECT ${key} FROM ${rows})`,
+          { __partitions: materialization.partitions },
+          { types: { __partitions: 'ARRAY<STRING>' }, context },
+        );
+        await this.#run(connection, `INSERT INTO ${target} BY NAME SELECT * FROM ${rows}`, {}, options);
+        await this.#run(connection, `DROP TABLE ${rows}`, {}, options);
       } else {
         const column = quote(materialization.partitionColumn);
         await this.#run(

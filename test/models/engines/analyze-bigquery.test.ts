@@ -144,6 +144,12 @@ describe('BigQuery dialect: ZetaSQL analyzes every statement the BigQuery wareho
           expect(incremental.types.partitions).to.equal('ARRAY<DATE>');
           await expectColumns(model, incremental.sql, { ...RUN_PARAM_TYPES, ...incremental.types });
         });
+        const merge = incremental.merge;
+        if (merge) {
+          it(`its row-level SELECT (by ${merge.uniqueKey}) resolves with @partitions, @since and @until, with the declared columns`, async function () {
+            await expectColumns(model, merge.sql, { ...RUN_PARAM_TYPES, ...merge.types });
+          });
+        }
       }
 
       it('the statements BigQueryWarehouse sends to build it resolve', async function () {

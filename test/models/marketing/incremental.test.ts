@@ -16,6 +16,8 @@ import {
 import { seedScenario, snapshot } from './support/seed.js';
 
 const INCREMENTAL = ['fct_events', 'fct_sessions', 'traffic_daily', 'funnel_daily'];
+/** The models rebuilt row by row on a scheduled run (`unique_key`), with their key. */
+const ROW_LEVEL: Record<string, string> = { stg_mkt_events: 'message_id', fct_events: 'message_id' };
 
 interface Load {
   stamp: LoadStamp;
@@ -94,6 +96,12 @@ async function fullBuildOf(loads: Load[]): Promise<Record<string, unknown[]>> {
   }
 }
 
+/** What an incremental build of `model` reports for these dates: row-level models name their key. */
+function rebuiltMessage(model: string, dates: string[]): string {
+  const key = ROW_LEVEL[model];
+  return `${key ? `rebuilt the changed rows (by ${key}) of partitions` : 'rebuilt partitions'} ${dates.join(', ')}`;
+}
+
 function rebuilt(steps: StepResult[]): Record<string, string | undefined> {
   return Object.fromEntries(['stg_mkt_events', ...INCREMENTAL].map((m) => [m, stepMessage(steps, m)]));
 }
@@ -113,13 +121,13 @@ describe('marketing marts, incremental (DuckDB)', function () {
   it('rebuilds a late event own (old) date and the day on each side, and gives what a full build gives', async function () {
     await load(warehouse, LATE);
     const steps = await build(warehouse);
-    const around = 'rebuilt partitions 2026-03-09, 2026-03-10, 2026-03-11';
+    const around = ['2026-03-09', '2026-03-10', '2026-03-11'];
     expect(rebuilt(steps)).to.deep.equal({
-      stg_mkt_events: 'rebuilt partitions 2026-03-10',
-      fct_events: around,
-      fct_sessions: around,
-      traffic_daily: around,
-      funnel_daily: around,
+      stg_mkt_events: rebuiltMessage('stg_mkt_events', ['2026-03-10']),
+      fct_events: rebuiltMessage('fct_events', around),
+      fct_sessions: rebuiltMessage('fct_sessions', around),
+      traffic_daily: rebuiltMessage('traffic_daily', around),
+      funnel_daily: rebuiltMessage('funnel_daily', around),
     });
     const [session] = await warehouse.query(
       `SELECT events, ended_at, exit_page_path FROM marts.fct_sessions WHERE session_key = @key`,
@@ -137,11 +145,33 @@ describe('marketing marts, incremental (DuckDB)', function () {
   it('keeps whole, on a rebuilt date, a session that started the day before', async function () {
     await load(warehouse, NEXT_DAY);
     const steps = await build(warehouse);
-    expect(stepMessage(steps, 'fct_events')).to.equal('rebuilt partitions 2026-03-12, 2026-03-13, 2026-03-14');
+    expect(stepMessage(steps, 'fct_events')).to.equal(rebuiltMessage('fct_events', ['2026-03-12', '2026-03-13', '2026-03-14']));
     expect(await warehouse.query(`SELECT session_key FROM marts.fct_events WHERE message_id = 'c3'`)).to.deep.equal([
       { session_key: sessionKey(key('device', 'dev-c'), 'c1') },
     ]);
     expect(await snapshot(warehouse)).to.deep.equal(await fullBuildOf([NEXT_DAY]));
+  });
+
+  it('rewrites, on a date a late event touched, only the rows of that event and of its visitor', async function () {
+    // Marks every staged and every fct_events row of 03-10: dev-a's (the late event's device) and dev-b's.
+    await warehouse.execute(`UPDATE staging.stg_mkt_events SET page_title = 'kept' WHERE event_date = '2026-03-10'`);
+    await warehouse.execute(`UPDATE marts.fct_events SET page_title = 'kept too' WHERE event_date = '2026-03-10'`);
+    await load(warehouse, LATE);
+    await build(warehouse);
+    const marks = (table: string, mark: string) =>
+      warehouse.query(
+        `SELECT message_id FROM ${table} WHERE event_date = '2026-03-10' AND page_title IS DISTINCT FROM @mark ORDER BY message_id`,
+        { mark },
+      );
+    // Staging rewrote the late message only; fct_events, every event of its visitor (dev-a), whose sessions it changes.
+    expect(await marks('staging.stg_mkt_events', 'kept')).to.deep.equal([{ message_id: 'a5' }]);
+    expect(await marks('marts.fct_events', 'kept too')).to.deep.equal(
+      ['a1', 'a2', 'a3', 'a4', 'a5'].map((message_id) => ({ message_id })),
+    );
+    const [untouched] = await warehouse.query(
+      `SELECT COUNT(*) AS n FROM marts.fct_events WHERE event_date = '2026-03-10' AND page_title = 'kept too'`,
+    );
+    expect(untouched).to.deep.equal({ n: 4 });
   });
 
   it('leaves the dates no load touched as they are', async function () {
@@ -167,42 +197,52 @@ describe('marketing marts, incremental (DuckDB)', function () {
     expect(rebuiltDates).to.deep.equal({ marked: 0 });
   });
 
-  it('moves a device identified later to its user on every date it has events, and extends a session across midnight', async function () {
+  it('moves a device identified later to its user from 24 hours before, leaving its older dates alone, and extends a session across midnight', async function () {
     await load(warehouse, MIDNIGHT_AND_LOGIN);
     const steps = await build(warehouse);
-    // Loaded: 03-12 (c4) and 03-14 (a6, a7); dev-a identified: its dates 03-10 and 03-14; each with its neighbours.
-    const dates = ['2026-03-09', '2026-03-10', '2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14', '2026-03-15'];
-    for (const model of INCREMENTAL) expect(stepMessage(steps, model), model).to.equal(`rebuilt partitions ${dates.join(', ')}`);
+    // Loaded: 03-12 (c4) and 03-14 (a6, a7), each with its neighbours. dev-a, identified on 03-14 at
+    // 09:00:20, is usr_a from 03-13 09:00:20 on: its visits of 03-10 are not rewritten.
+    const dates = ['2026-03-11', '2026-03-12', '2026-03-13', '2026-03-14', '2026-03-15'];
+    for (const model of INCREMENTAL) expect(stepMessage(steps, model), model).to.equal(rebuiltMessage(model, dates));
 
     const userA = key('user', 'usr_a');
+    const deviceA = key('device', 'dev-a');
     expect(
       await warehouse.query(
         `SELECT session_date, visitor_key, user_key, events FROM marts.fct_sessions
-         WHERE visitor_key = @a OR session_key = @c ORDER BY started_at`,
-        { a: userA, c: sessionKey(key('device', 'dev-c'), 'c1') },
+         WHERE visitor_key IN (@a, @deviceA) OR session_key = @c ORDER BY started_at`,
+        { a: userA, deviceA, c: sessionKey(key('device', 'dev-c'), 'c1') },
       ),
     ).to.deep.equal([
-      { session_date: '2026-03-10', visitor_key: userA, user_key: userA, events: 3 },
-      { session_date: '2026-03-10', visitor_key: userA, user_key: userA, events: 1 },
+      { session_date: '2026-03-10', visitor_key: deviceA, user_key: null, events: 3 },
+      { session_date: '2026-03-10', visitor_key: deviceA, user_key: null, events: 1 },
       { session_date: '2026-03-11', visitor_key: key('device', 'dev-c'), user_key: null, events: 4 },
       { session_date: '2026-03-14', visitor_key: userA, user_key: userA, events: 2 },
     ]);
+    // dim_users, rebuilt in full, still counts the device's first visit.
+    expect(
+      await warehouse.query(`SELECT first_seen_at, identified_at FROM marts.dim_users WHERE user_key = @a`, { a: userA }),
+    ).to.deep.equal([{ first_seen_at: '2026-03-10T09:00:00.000Z', identified_at: '2026-03-14T09:00:20.000Z' }]);
     expect(await snapshot(warehouse)).to.deep.equal(await fullBuildOf([MIDNIGHT_AND_LOGIN]));
   });
 
-  it('moves the events of a device a profile links, on the dates it has events', async function () {
+  it('rewrites no event date for a device only a profile links (the link has no time), and counts it in dim_users', async function () {
     await load(warehouse, PROFILE_LINK);
     const steps = await build(warehouse);
+    const unchanged = 'up to date: no source rows loaded since the watermark';
     expect(rebuilt(steps)).to.deep.equal({
-      stg_mkt_events: 'up to date: no source rows loaded since the watermark',
-      fct_events: 'rebuilt partitions 2026-03-04, 2026-03-05, 2026-03-06',
-      fct_sessions: 'rebuilt partitions 2026-03-04, 2026-03-05, 2026-03-06',
-      traffic_daily: 'rebuilt partitions 2026-03-04, 2026-03-05, 2026-03-06',
-      funnel_daily: 'rebuilt partitions 2026-03-04, 2026-03-05, 2026-03-06',
+      stg_mkt_events: unchanged,
+      fct_events: unchanged,
+      fct_sessions: unchanged,
+      traffic_daily: unchanged,
+      funnel_daily: unchanged,
     });
     expect(await warehouse.query(`SELECT user_key FROM marts.fct_events WHERE message_id = 'e1'`)).to.deep.equal([
-      { user_key: key('user', 'usr_d') },
+      { user_key: null },
     ]);
+    expect(
+      await warehouse.query(`SELECT first_seen_at FROM marts.dim_users WHERE user_key = @d`, { d: key('user', 'usr_d') }),
+    ).to.deep.equal([{ first_seen_at: '2026-01-05T10:00:00.000Z' }]);
     expect(await snapshot(warehouse)).to.deep.equal(await fullBuildOf([PROFILE_LINK]));
   });
 

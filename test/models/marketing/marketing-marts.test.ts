@@ -6,6 +6,8 @@ import { seedScenario } from './support/seed.js';
 
 const A = key('device', 'dev-a');
 const B = key('user', 'usr_b');
+const BDEV = key('device', 'dev-b');
+const B2 = key('device', 'dev-b2');
 const C = key('device', 'dev-c');
 const D = key('device', 'dev-d');
 const E = key('device', 'dev-e');
@@ -139,6 +141,7 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
         user_id: 'usr_b',
         identified_by: 'event',
         identified_at: '2026-03-11T20:00:30.000Z',
+        stitched_from: '2026-03-10T20:00:30.000Z',
         loaded_at: '2026-03-13T01:00:00.000Z',
       },
       {
@@ -146,6 +149,7 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
         user_id: 'usr_b',
         identified_by: 'profile',
         identified_at: null,
+        stitched_from: null,
         loaded_at: '2026-03-13T01:00:00.000Z',
       },
       {
@@ -153,12 +157,13 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
         user_id: 'usr_d',
         identified_by: 'profile',
         identified_at: null,
+        stitched_from: null,
         loaded_at: '2026-03-13T01:00:00.000Z',
       },
     ]);
   });
 
-  it('fct_events gives each event its visitor (the user from the device first event on) and its session', async function () {
+  it('fct_events gives each event its visitor (the user from 24 hours before the device identification on) and its session', async function () {
     const rows = await warehouse.query<{ message_id: string; visitor_key: string; user_key: string | null; session_key: string }>(
       'SELECT message_id, visitor_key, user_key, session_key FROM marts.fct_events ORDER BY message_id',
     );
@@ -170,16 +175,17 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
       ['a3', A, null, session(A, 'a1')],
       // 30 minutes and 1 ms after a3: a new one.
       ['a4', A, null, session(A, 'a4')],
-      // dev-b before its identification is already usr_b.
-      ...['b01', 'b02', 'b03', 'b04'].map((id): [string, string, string, string] => [id, B, B, session(B, 'b01')]),
+      // dev-b's visit of 03-10 14:00, 30 hours before its identification: still the device's.
+      ...['b01', 'b02', 'b03', 'b04'].map((id): [string, string, null, string] => [id, BDEV, null, session(BDEV, 'b01')]),
+      // Its visit of 03-11 20:00, identified 30 s in (b06): the user's from its first event.
       ...['b05', 'b06', 'b07', 'b08', 'b09', 'b10', 'b11', 'b12', 'b13'].map((id): [string, string, string, string] => [
         id,
         B,
         B,
         session(B, 'b05'),
       ]),
-      // dev-b2 is usr_b through the profile only.
-      ['b2-1', B, B, session(B, 'b2-1')],
+      // dev-b2 is usr_b through the profile only, which gives no time: the device's.
+      ['b2-1', B2, null, session(B2, 'b2-1')],
       // Across midnight: one session.
       ...['c1', 'c2', 'c3'].map((id): [string, string, null, string] => [id, C, null, session(C, 'c1')]),
       ['d1', D, null, session(D, 'd1')],
@@ -249,10 +255,10 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
         opportunity_id: null,
       },
       {
-        session_key: sessionKey(B, 'b01'),
+        session_key: sessionKey(BDEV, 'b01'),
         session_date: '2026-03-10',
-        visitor_key: B,
-        user_key: B,
+        visitor_key: BDEV,
+        user_key: null,
         started_at: '2026-03-10T14:00:00.000Z',
         ended_at: '2026-03-10T14:03:00.000Z',
         duration_seconds: 180,
@@ -315,10 +321,10 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
         opportunity_id: null,
       },
       {
-        session_key: sessionKey(B, 'b2-1'),
+        session_key: sessionKey(B2, 'b2-1'),
         session_date: '2026-03-12',
-        visitor_key: B,
-        user_key: B,
+        visitor_key: B2,
+        user_key: null,
         started_at: '2026-03-12T08:00:00.000Z',
         ended_at: '2026-03-12T08:00:00.000Z',
         duration_seconds: 0,
@@ -416,7 +422,7 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
     ]);
   });
 
-  it('dim_users has one row per user, under the salted key, with activity from every stitched device', async function () {
+  it('dim_users has one row per user, under the salted key, first seen on any device linked to it', async function () {
     expect(await warehouse.query('SELECT * FROM marts.dim_users ORDER BY first_seen_at')).to.deep.equal([
       {
         user_key: key('user', 'usr_d'),
@@ -468,7 +474,7 @@ describe('marketing marts on a hand-made week (DuckDB)', function () {
       await warehouse.query('SELECT * FROM marts.campaign_performance ORDER BY utm_source, utm_medium, utm_campaign'),
     ).to.deep.equal([
       {
-        ...campaign('(none)', '(none)', '(none)', 4, 3, 1),
+        ...campaign('(none)', '(none)', '(none)', 4, 4, 1),
         opportunities: 1,
         opportunities_in_crm: 1,
         opportunities_open: 0,
