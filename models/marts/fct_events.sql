@@ -9,10 +9,40 @@
 -- (row-level) recomputes there only the visitors of the devices the new loads touched, with all
 -- their events (another device of the same user can merge into their sessions); a backfill
 -- recomputes whole dates.
+{% if is_merge() %}
+-- A scheduled run: the devices whose events the new loads changed (stg_mkt_affected_dates), and
+-- every device of the users they belong to (their sessions may merge).
+WITH touched_devices AS (
+  SELECT DISTINCT anonymous_id
+  FROM {{ ref('stg_mkt_affected_dates') }}
+  WHERE {{ loaded_since('loaded_at') }}
+),
+
+touched_users AS (
+  SELECT DISTINCT user_id
+  FROM {{ ref('stg_mkt_identities') }}
+  WHERE stitched_from IS NOT NULL AND anonymous_id IN (SELECT anonymous_id FROM touched_devices)
+),
+
+candidate_devices AS (
+  SELECT anonymous_id FROM touched_devices
+  UNION DISTINCT
+  SELECT anonymous_id
+  FROM {{ ref('stg_mkt_identities') }}
+  WHERE stitched_from IS NOT NULL AND user_id IN (SELECT user_id FROM touched_users)
+),
+
+events AS (
+  SELECT * FROM {{ ref('stg_mkt_events') }}
+  WHERE {{ incremental_filter('event_date', 1, 0) }}
+    AND anonymous_id IN (SELECT anonymous_id FROM candidate_devices)
+),
+{% else %}
 WITH events AS (
   SELECT * FROM {{ ref('stg_mkt_events') }}
-  WHERE {{ incremental_filter('event_date') }} OR {{ incremental_filter(date_add('event_date', 1, 'day')) }}
+  WHERE {{ incremental_filter('event_date', 1, 0) }}
 ),
+{% endif %}
 
 identities AS (
   SELECT anonymous_id, user_id, stitched_from
@@ -20,51 +50,52 @@ identities AS (
   WHERE stitched_from IS NOT NULL
 ),
 
-keyed AS (
+linked AS (
   SELECT
     events.*,
-    CASE
-      WHEN identities.user_id IS NOT NULL THEN {{ sha256_hex("@pseudonym_salt || 'user:' || identities.user_id") }}
-    END AS user_key,
-    {{ sha256_hex("@pseudonym_salt || 'device:' || events.anonymous_id") }} AS device_key
+    identities.user_id AS stitched_user_id
   FROM events
   LEFT JOIN identities ON identities.anonymous_id = events.anonymous_id AND events.event_at >= identities.stitched_from
 ),
 
-visitors AS (
-  SELECT
-    *,
-    COALESCE(user_key, device_key) AS visitor_key
-  FROM keyed
-),
-
 {% if is_merge() %}
-touched_devices AS (
-  SELECT DISTINCT anonymous_id
-  FROM {{ ref('stg_mkt_affected_dates') }}
-  WHERE {{ loaded_since('loaded_at') }}
-),
-
+-- Only the visitors of the touched devices: a candidate device's events before its stitched_from
+-- are another visitor (the device's), untouched unless the device itself is.
 touched_visitors AS (
-  SELECT DISTINCT visitor_key
-  FROM visitors
+  SELECT DISTINCT COALESCE(stitched_user_id, anonymous_id) AS visitor
+  FROM linked
   WHERE anonymous_id IN (SELECT anonymous_id FROM touched_devices)
 ),
 
 scoped AS (
-  SELECT * FROM visitors WHERE visitor_key IN (SELECT visitor_key FROM touched_visitors)
+  SELECT * FROM linked
+  WHERE (stitched_user_id IS NOT NULL AND stitched_user_id IN (SELECT visitor FROM touched_visitors))
+    OR (stitched_user_id IS NULL AND anonymous_id IN (SELECT visitor FROM touched_visitors))
 ),
 {% else %}
 scoped AS (
-  SELECT * FROM visitors
+  SELECT * FROM linked
 ),
 {% endif %}
+
+visitors AS (
+  SELECT
+    *,
+    CASE
+      WHEN stitched_user_id IS NOT NULL THEN {{ sha256_hex("@pseudonym_salt || 'user:' || stitched_user_id") }}
+    END AS user_key,
+    COALESCE(
+      {{ sha256_hex("@pseudonym_salt || 'user:' || stitched_user_id") }},
+      {{ sha256_hex("@pseudonym_salt || 'device:' || anonymous_id") }}
+    ) AS visitor_key
+  FROM scoped
+),
 
 gaps AS (
   SELECT
     *,
     LAG(event_at) OVER (PARTITION BY visitor_key ORDER BY event_at ASC, message_id ASC) AS previous_event_at
-  FROM scoped
+  FROM visitors
 ),
 
 starts AS (

@@ -6,9 +6,7 @@
 -- dates.
 WITH events AS (
   SELECT * FROM {{ ref('fct_events') }}
-  WHERE {{ incremental_filter('event_date') }}
-    OR {{ incremental_filter(date_add('event_date', 1, 'day')) }}
-    OR {{ incremental_filter(date_add('event_date', -1, 'day')) }}
+  WHERE {{ incremental_filter('event_date', 1, 1) }}
 ),
 
 ordered AS (

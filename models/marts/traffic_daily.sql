@@ -5,7 +5,7 @@ WITH page_views AS (
   SELECT event_date, event_at, message_id, COALESCE(page_path, '(not set)') AS page_path, visitor_key, session_key
   FROM {{ ref('fct_events') }}
   WHERE event_type = 'page'
-    AND ({{ incremental_filter('event_date') }} OR {{ incremental_filter(date_add('event_date', 1, 'day')) }})
+    AND {{ incremental_filter('event_date', 1, 0) }}
 ),
 
 numbered AS (

@@ -11,24 +11,35 @@
 -- inactivity and attributed to the date it starts, so an event (or a change of visitor) just after
 -- midnight can extend or merge a session of the day before, and one just before midnight a session
 -- of the day after. Sessions are assumed shorter than 24 hours.
+-- An incremental table by load date, row-level by load time: a scheduled run adds the rows of the
+-- loads since its last build (replacing them if a crash made it run twice), so that neither it nor
+-- the marts reading its recent rows grow with the history.
 WITH events AS (
-  SELECT anonymous_id, event_date, event_at, loaded_at
+  SELECT anonymous_id, event_date, loaded_at
   FROM {{ ref('stg_mkt_events') }}
+  WHERE {{ incremental_filter('DATE(loaded_at)') }} AND {{ loaded_since('loaded_at') }}
 ),
 
 identities AS (
   SELECT anonymous_id, stitched_from, loaded_at
   FROM {{ ref('stg_mkt_identities') }}
-  WHERE stitched_from IS NOT NULL
+  WHERE stitched_from IS NOT NULL AND {{ incremental_filter('DATE(loaded_at)') }} AND {{ loaded_since('loaded_at') }}
+),
+
+identified_device_events AS (
+  SELECT anonymous_id, event_date, event_at
+  FROM {{ ref('stg_mkt_events') }}
+  WHERE anonymous_id IN (SELECT anonymous_id FROM identities)
 ),
 
 changes AS (
   SELECT DISTINCT event_date, anonymous_id, loaded_at, 'event_loaded' AS reason
   FROM events
   UNION ALL
-  SELECT DISTINCT events.event_date, events.anonymous_id, identities.loaded_at, 'device_identified' AS reason
+  SELECT DISTINCT device_events.event_date, device_events.anonymous_id, identities.loaded_at, 'device_identified' AS reason
   FROM identities
-  JOIN events ON events.anonymous_id = identities.anonymous_id AND events.event_at >= identities.stitched_from
+  JOIN identified_device_events AS device_events
+    ON device_events.anonymous_id = identities.anonymous_id AND device_events.event_at >= identities.stitched_from
 ),
 
 neighbours AS (
@@ -43,6 +54,7 @@ SELECT DISTINCT
   {{ date_add('changes.event_date', 'neighbours.day_offset', 'day') }} AS event_date,
   changes.anonymous_id,
   changes.loaded_at,
-  changes.reason
+  changes.reason,
+  DATE(changes.loaded_at) AS loaded_date
 FROM changes
 CROSS JOIN neighbours

@@ -6,17 +6,21 @@
 -- string can carry anything) stay in raw; the referrer is kept as its host only, and only when it is
 -- another site.
 WITH source AS (
-  SELECT * FROM {{ source('raw', 'mkt_events') }}
-  WHERE {{ incremental_filter('DATE(timestamp)') }}
+  SELECT deliveries.*
+  FROM {{ source('raw', 'mkt_events') }} AS deliveries
   {% if is_merge() %}
-    -- A scheduled run rebuilds only the messages with a delivery loaded since the last build (with
-    -- all their deliveries, so that the first received is still the one kept): a late event costs
-    -- its own row, not a rebuild of its whole date.
-    AND message_id IN (
-      SELECT message_id FROM {{ source('raw', 'mkt_events') }}
-      WHERE {{ incremental_filter('DATE(timestamp)') }} AND {{ loaded_since('_loaded_at') }}
-    )
+  -- A scheduled run rebuilds only the messages with a delivery loaded since the last build (with
+  -- all their deliveries, so that the first received is still the one kept): a late event costs
+  -- its own row, not a rebuild of its whole date. Joined on the timestamp too, which the copies of
+  -- a message share: the engine then reads only the time range of the new deliveries.
+  JOIN (
+    SELECT DISTINCT message_id, timestamp
+    FROM {{ source('raw', 'mkt_events') }}
+    WHERE {{ loaded_since('_loaded_at') }}
+  ) AS touched
+    ON touched.message_id = deliveries.message_id AND touched.timestamp = deliveries.timestamp
   {% endif %}
+  WHERE {{ incremental_filter('DATE(deliveries.timestamp)') }}
 ),
 
 ranked AS (

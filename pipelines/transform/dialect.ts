@@ -182,9 +182,16 @@ export function dialectFor(target: Target): Dialect {
       },
       unix_micros: (ts) => unixMicros(sql('unix_micros', 'timestamp', ts)),
       timestamp_micros: (n) => timestampMicros(sql('timestamp_micros', 'micros', n)),
-      incremental_filter: (expr) => {
+      // incremental_filter(expr, days_before = 0, days_after = 0): expr is a rebuilt date, or within
+      // days_before before / days_after after one. One IN, not an OR of several: engines prune on it.
+      incremental_filter: (expr, before = 0, after = 0) => {
         const e = sql('incremental_filter', 'expr', expr);
-        return mode.incremental ? inDatesParam(e, 'partitions') : 'TRUE';
+        const [b, a] = [days('incremental_filter', 'days_before', before), days('incremental_filter', 'days_after', after)];
+        if (!mode.incremental) return 'TRUE';
+        if (b === 0 && a === 0) return inDatesParam(e, 'partitions');
+        return duck
+          ? `(${e}) IN (SELECT CAST(CAST(p AS DATE) + INTERVAL (o) DAY AS DATE) FROM unnest(@partitions) AS __p(p), range(${-b}, ${a + 1}) AS __o(o))`
+          : `(${e}) IN (SELECT DATE_ADD(p, INTERVAL o DAY) FROM UNNEST(@partitions) AS p CROSS JOIN UNNEST(GENERATE_ARRAY(${-b}, ${a})) AS o)`;
       },
       is_incremental: () => mode.incremental,
       loaded_since: (expr) => {
@@ -251,6 +258,13 @@ export function dialectFor(target: Target): Dialect {
 function sql(macro: string, argument: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new MacroError(`${macro}: ${argument} must be SQL text in quotes, e.g. ${macro}('column') (got ${describe(value)})`);
+  }
+  return value;
+}
+
+function days(macro: string, argument: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 31) {
+    throw new MacroError(`${macro}: ${argument} must be a whole number of days from 0 to 31 (got ${describe(value)})`);
   }
   return value;
 }

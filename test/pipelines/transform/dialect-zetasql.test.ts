@@ -59,4 +59,16 @@ ORDER BY id, x`);
     });
     expect(rows).to.deep.equal([{ d: '2024-01-01' }, { d: '2024-01-03' }]);
   });
+
+  it('incremental_filter with days before and after keeps the rebuilt dates and their neighbours', async function () {
+    const sql = render(
+      "SELECT d FROM UNNEST([DATE '2024-01-01', DATE '2024-01-02', DATE '2024-01-03', DATE '2024-01-04', DATE '2024-01-06']) AS d WHERE {{ incremental_filter('d', 1, 1) }} ORDER BY d",
+      true,
+    );
+    const rows = await zetasql.evaluate(sql, [], {
+      params: { partitions: ['2024-01-03', '2024-01-06'] },
+      types: { partitions: dialectFor('bigquery').partitionsType },
+    });
+    expect(rows).to.deep.equal([{ d: '2024-01-02' }, { d: '2024-01-03' }, { d: '2024-01-04' }, { d: '2024-01-06' }]);
+  });
 });

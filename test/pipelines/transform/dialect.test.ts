@@ -88,6 +88,25 @@ describe('dialect macros', function () {
     expect(some).to.deep.equal([{ d: '2024-01-01' }, { d: '2024-01-03' }]);
   });
 
+  it('incremental_filter with days before and after keeps the rebuilt dates and their neighbours', async function () {
+    const template =
+      "SELECT d FROM (SELECT CAST(x AS DATE) AS d FROM (VALUES ('2024-01-01'), ('2024-01-02'), ('2024-01-03'), ('2024-01-04'), ('2024-01-06')) AS t(x)) AS q WHERE {{ incremental_filter('d', 1, 0) }} ORDER BY d";
+    const days = async (template: string) =>
+      (
+        await warehouse.query<{ d: string }>(
+          render(template, 'duckdb', true),
+          { partitions: ['2024-01-03', '2024-01-06'] },
+          { types: { partitions: 'ARRAY<STRING>' } },
+        )
+      ).map((r) => r.d);
+    expect(await days(template)).to.deep.equal(['2024-01-02', '2024-01-03', '2024-01-06']);
+    expect(await days(template.replace("'d', 1, 0", "'d', 0, 1"))).to.deep.equal(['2024-01-03', '2024-01-04', '2024-01-06']);
+    expect(render(template, 'duckdb', false)).to.contain('WHERE TRUE ORDER BY');
+    expect(() => render(template.replace("'d', 1, 0", "'d', -1, 0"), 'duckdb', true)).to.throw(
+      /incremental_filter: days_before must be a whole number of days from 0 to 31 \(got -1\)/,
+    );
+  });
+
   it('json_string_array and unnest list the strings of a JSON array, none for NULL', async function () {
     const template = `SELECT id, x FROM (SELECT * FROM (VALUES ('a', '["d1","d2"]'), ('b', '[]'), ('c', NULL)) AS t(id, j)) AS users
 CROSS JOIN {{ unnest(json_string_array('users.j'), 'x') }}
