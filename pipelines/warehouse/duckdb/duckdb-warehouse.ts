@@ -114,7 +114,11 @@ export class DuckDbWarehouse implements Warehouse {
         await this.#run(connection, `CREATE OR REPLACE VIEW ${target} AS\n${request.sql}`, request.params, options);
       } else if (materialization.kind === 'table' || materialization.full || existing !== 'table') {
         if (existing === 'view') await this.#run(connection, `DROP VIEW ${target}`, {}, options);
-        await this.#run(connection, `CREATE OR REPLACE TABLE ${target} AS\n${request.sql}`, request.params, options);
+        // Stored in partition order: DuckDB skips the row groups outside a date filter (its zone maps),
+        // as BigQuery skips partitions; an incremental build then appends its dates at the end.
+        const partition = request.spec.partitionBy?.column;
+        const select = partition ? `SELECT * FROM (\n${request.sql}\n) ORDER BY ${quote(partition)}` : request.sql;
+        await this.#run(connection, `CREATE OR REPLACE TABLE ${target} AS\n${select}`, request.params, options);
       } else if (materialization.uniqueKey) {
         // The rows are computed once, before anything is removed: the query may read the target.
         const column = quote(materialization.partitionColumn);
