@@ -6,7 +6,13 @@
  * at a tenth of the events and at all of them (default 100k and 1M). Prints events/s, the load/fetch
  * time ratio (goal: under 2x), peak RSS and peak JS heap (goal: flat from 100k to 1M).
  *
- * Reproduce: npx tsx bench/api-extract.ts [--events 1000000] [--page-limit 1000] [--duckdb-memory 1GB]
+ * The warehouse gets DuckDB's memory_limit from --duckdb-memory (default 256MB). DuckDB keeps the blocks
+ * it wrote cached up to that limit, so the load's peak RSS follows the limit rather than the events: with
+ * 1GB it climbs as the table grows until the cache is full (about 700 MB at 100k, 1.4 GB at 1M), with
+ * 256MB it stays at one commit unit's working set. The 2-CPU host also runs the simulator: compare runs
+ * at a low load average (printed), and the CPU seconds, which a busy host inflates less than wall time.
+ *
+ * Reproduce: npx tsx bench/api-extract.ts [--events 1000000] [--page-limit 1000] [--duckdb-memory 256MB]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -34,6 +40,8 @@ interface WorkerResult {
   maxHeapMb: number;
   /** CPU time of the worker (all threads, DuckDB's included): less sensitive than wall time to a busy host. */
   cpuSeconds: number;
+  /** Peak RSS in each tenth of the run: flat memory shows no upward trend. */
+  rssByTenthMb: number[];
   written?: number;
 }
 
@@ -42,12 +50,27 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1e6;
 }
 
-let maxHeap = 0;
-function sampleHeap(): () => number {
-  const timer = setInterval(() => (maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed)), 25);
+/** Samples the heap and the RSS until the returned function is called. */
+function sampleMemory(): () => { maxHeapMb: number; rssByTenthMb: number[] } {
+  let maxHeap = 0;
+  const rss: Array<[number, number]> = [];
+  const started = performance.now();
+  const sample = () => {
+    const usage = process.memoryUsage();
+    maxHeap = Math.max(maxHeap, usage.heapUsed);
+    rss.push([performance.now() - started, usage.rss]);
+  };
+  const timer = setInterval(sample, 25);
   return () => {
     clearInterval(timer);
-    return Math.max(maxHeap, process.memoryUsage().heapUsed) / 2 ** 20;
+    sample();
+    const tenth = (performance.now() - started) / 10;
+    const rssByTenthMb = Array.from({ length: 10 }, () => 0);
+    for (const [at, bytes] of rss) {
+      const slot = Math.min(9, Math.floor(at / tenth));
+      rssByTenthMb[slot] = Math.max(rssByTenthMb[slot]!, bytes / 2 ** 20);
+    }
+    return { maxHeapMb: maxHeap / 2 ** 20, rssByTenthMb };
   };
 }
 
@@ -79,7 +102,7 @@ async function fetchOnly(url: string, to: number, pageLimit: number): Promise<Wo
     logger: silentLogger(),
   });
   const request = { stream: 'events', table: 'raw.mkt_events', path: '/v1/events', window: { from: '', to: '' } };
-  const heap = sampleHeap();
+  const memory = sampleMemory();
   const cpu = process.cpuUsage();
   const started = performance.now();
   let events = 0;
@@ -101,7 +124,7 @@ async function fetchOnly(url: string, to: number, pageLimit: number): Promise<Wo
     events,
     seconds,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
-    maxHeapMb: heap(),
+    ...memory(),
     cpuSeconds: cpuSince(cpu),
   };
 }
@@ -110,7 +133,7 @@ async function extractAndLoad(url: string, to: number, pageLimit: number, memory
   const dir = mkdtempSync(join(tmpdir(), 'bench-api-'));
   const warehouse = await DuckDbWarehouse.open({ path: join(dir, 'bench.duckdb'), memoryLimit });
   try {
-    const heap = sampleHeap();
+    const memory = sampleMemory();
     const cpu = process.cpuUsage();
     const started = performance.now();
     const [step] = await extractLoadMarketing({
@@ -123,7 +146,7 @@ async function extractAndLoad(url: string, to: number, pageLimit: number, memory
       streams: ['events'],
     });
     const seconds = (performance.now() - started) / 1000;
-    const maxHeapMb = heap();
+    const sampled = memory();
     if (step?.status !== 'success') throw new Error(`extraction failed: ${step?.error?.message}`);
     const [row] = await warehouse.query<{ n: number }>('SELECT count(*) AS n FROM raw.mkt_events');
     return {
@@ -131,7 +154,7 @@ async function extractAndLoad(url: string, to: number, pageLimit: number, memory
       events: step.counts?.['raw.mkt_events']?.read ?? 0,
       seconds,
       maxRssMb: process.resourceUsage().maxRSS / 1024,
-      maxHeapMb,
+      ...sampled,
       cpuSeconds: cpuSince(cpu),
       written: row?.n,
     };
@@ -191,7 +214,7 @@ async function main(): Promise<void> {
   const totalEvents = arg('events', 1_000_000);
   const pageLimit = arg('page-limit', 1000);
   const memoryIndex = process.argv.indexOf('--duckdb-memory');
-  const memoryLimit = memoryIndex >= 0 ? process.argv[memoryIndex + 1]! : '1GB';
+  const memoryLimit = memoryIndex >= 0 ? process.argv[memoryIndex + 1]! : '256MB';
   const small = Math.round(totalEvents / 10);
   const results: Array<WorkerResult & { size: string }> = [];
   for (const [size, events] of [
@@ -246,6 +269,11 @@ async function main(): Promise<void> {
     console.log(
       `extract + load peak RSS ${a.maxRssMb.toFixed(0)} MB at ${a.size} vs ${b.maxRssMb.toFixed(0)} MB at ${b.size}; ` +
         `peak JS heap ${a.maxHeapMb.toFixed(0)} vs ${b.maxHeapMb.toFixed(0)} MB (goal: flat)`,
+    );
+  }
+  for (const r of results.filter((result) => result.mode === 'load')) {
+    console.log(
+      `${r.size} extract + load, peak RSS in each tenth of the run (MB): ${r.rssByTenthMb.map((mb) => mb.toFixed(0)).join(' ')}`,
     );
   }
   console.log(

@@ -3,6 +3,7 @@ import {
   type TypedRecord,
   FieldProblem,
   isObject,
+  jsonText,
   optionalObject,
   optionalString,
   requiredDateTime,
@@ -11,12 +12,22 @@ import {
   typed,
 } from './record-fields.js';
 
+/** Top-level members of an event whose JSON text goes to a column: `texts` of `typeEvent` follow this order. */
+export const EVENT_TEXT_MEMBERS = ['properties', 'context'] as const;
+
 /**
  * Types one event of `GET /v1/events` into a row of `raw.mkt_events` (see MKT_EVENTS), or says why it
  * cannot be: a required field of the contract missing, a date-time that is not one, a typed column holding
  * an object. `raw` is the record's JSON text, kept whole in `_raw`. The position is its `received_at`.
+ * `texts`, when given, are the JSON texts of EVENT_TEXT_MEMBERS as served (see `rawPage`): they become
+ * the `properties` and `context` columns as they are, else the parsed objects are serialized.
  */
-export function typeEvent(record: unknown, raw: string, stamp: LoadStamp): TypedRecord {
+export function typeEvent(
+  record: unknown,
+  raw: string,
+  stamp: LoadStamp,
+  texts?: ReadonlyArray<string | undefined>,
+): TypedRecord {
   return typed(
     () => {
       if (!isObject(record)) throw new FieldProblem('(record)', record, 'an event must be a JSON object');
@@ -46,8 +57,8 @@ export function typeEvent(record: unknown, raw: string, stamp: LoadStamp): Typed
         locale: optionalString(context, 'locale', 'context'),
         user_agent: optionalString(context, 'user_agent', 'context'),
         ip: optionalString(context, 'ip', 'context'),
-        properties: JSON.stringify(properties),
-        context: JSON.stringify(context),
+        properties: jsonText(texts?.[0], properties),
+        context: jsonText(texts?.[1], context),
         _raw: raw,
         _load_id: stamp.loadId,
         _loaded_at: stamp.loadedAt,

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../core/logger.js';
 import { type RetryPolicy, withRetry } from '../../run/retry.js';
@@ -11,7 +12,7 @@ import type { RequestContext } from './api-errors.js';
 import { normalizeDateTime, parseInstant } from './date-time.js';
 import { highWaterMarkStatement } from './high-water-marks.js';
 import { NdjsonFile } from './ndjson-file.js';
-import { rawRecords } from './raw-records.js';
+import { type RawPage, rawPage } from './raw-records.js';
 import type { LoadStamp } from './record-fields.js';
 import type { StreamSpec } from './streams.js';
 
@@ -123,8 +124,11 @@ export async function extractRange(run: RangeRun): Promise<RangeSummary> {
       }
       const page: Page = await next;
       next = page.nextCursor !== null ? fetchPage({ cursor: page.nextCursor }) : null;
+      // Let the request for the next page go out before this one is staged (synchronous work): the server
+      // then prepares it meanwhile, instead of after.
+      if (next !== null) await yieldToEventLoop();
       summary.pages++;
-      await chunk.add(page.data, rawRecords(page.body));
+      await chunk.add(page.data, rawPage(page.body, stream.textMembers));
       run.logger.debug({ stream: stream.name, records: page.data.length, unitRecords: chunk.read }, 'page staged');
       if (next === null) {
         await settle();
@@ -263,21 +267,25 @@ class StagedChunk {
     return { read: this.read, loaded: this.loaded, quarantined: this.quarantined };
   }
 
-  /** Stages a page's records; `raws` are their texts as served, when the page could be cut into them. */
-  async add(records: unknown[], raws: string[] | null): Promise<void> {
+  /** Stages a page's records; `served` has their texts as served, when the page could be cut into them. */
+  async add(records: unknown[], served: RawPage | null): Promise<void> {
     const stream = this.#run.stream;
-    const rows: string[] = [];
-    const bad: string[] = [];
-    const exact = raws !== null && raws.length === records.length;
+    let loaded = 0;
+    let quarantined = 0;
+    const exact = served !== null && served.records.length === records.length;
+    const raws = exact ? served.records : records.map((record) => JSON.stringify(record) ?? 'null');
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const raw = exact ? (raws[i] as string) : (JSON.stringify(record) ?? 'null');
+      const raw = raws[i] as string;
       this.#hash.update(raw);
       this.#hash.update('\n');
-      const typed = stream.type(record, raw, this.#stamp);
-      if (typed.ok) rows.push(JSON.stringify(typed.row));
-      else {
-        bad.push(
+      const typed = stream.type(record, raw, this.#stamp, exact ? served.members[i] : undefined);
+      if (typed.ok) {
+        this.rows.add(JSON.stringify(typed.row));
+        loaded++;
+      } else {
+        quarantined++;
+        this.bad.add(
           JSON.stringify({
             load_id: this.#stamp.loadId,
             source: 'api',
@@ -298,10 +306,10 @@ class StagedChunk {
       }
     }
     this.read += records.length;
-    this.loaded += rows.length;
-    this.quarantined += bad.length;
-    await this.rows.write(rows);
-    await this.bad.write(bad);
+    this.loaded += loaded;
+    this.quarantined += quarantined;
+    await this.rows.flush();
+    await this.bad.flush();
   }
 
   digest(): string {

@@ -5,6 +5,25 @@
  * counted; the body is assumed to be valid JSON (it was parsed already).
  */
 export function rawRecords(body: string): string[] | null {
+  return rawPage(body, [])?.records ?? null;
+}
+
+/** The records of a page as served, and the text of chosen top-level members of each. */
+export interface RawPage {
+  records: string[];
+  /**
+   * Per record (none when no member was asked for), per key asked for (same order): the member's value
+   * as served, or undefined when the record is not an object, lacks the key, or spells it with escapes.
+   * A key written twice gives its last value, as JSON.parse does.
+   */
+  members: Array<Array<string | undefined>>;
+}
+
+/**
+ * `rawRecords`, and in the same scan the text of the members `keys` of each record: a nested object's
+ * JSON text as served, without serializing the parsed value again.
+ */
+export function rawPage(body: string, keys: readonly string[]): RawPage | null {
   let i = skipSpace(body, 0);
   if (body.charCodeAt(i) !== OPEN_OBJECT) return null;
   i++;
@@ -16,7 +35,7 @@ export function rawRecords(body: string): string[] | null {
     i = skipSpace(body, keyEnd);
     if (body.charCodeAt(i) !== COLON) return null;
     i = skipSpace(body, i + 1);
-    if (isData) return arrayElements(body, i);
+    if (isData) return arrayElements(body, i, keys);
     i = skipSpace(body, valueEnd(body, i));
     if (body.charCodeAt(i) !== COMMA) return null;
     i++;
@@ -94,18 +113,54 @@ function valueEnd(s: string, i: number): number {
   return s.length;
 }
 
-function arrayElements(s: string, i: number): string[] | null {
+function arrayElements(s: string, i: number, keys: readonly string[]): RawPage | null {
   if (s.charCodeAt(i) !== OPEN_ARRAY) return null;
-  const out: string[] = [];
+  const page: RawPage = { records: [], members: [] };
   i = skipSpace(s, i + 1);
-  if (s.charCodeAt(i) === CLOSE_ARRAY) return out;
+  if (s.charCodeAt(i) === CLOSE_ARRAY) return page;
   for (;;) {
-    const end = valueEnd(s, i);
-    out.push(s.slice(i, end));
+    let end: number;
+    if (keys.length > 0) {
+      const found = new Array<string | undefined>(keys.length).fill(undefined);
+      end = s.charCodeAt(i) === OPEN_OBJECT ? objectEnd(s, i, keys, found) : valueEnd(s, i);
+      page.members.push(found);
+    } else {
+      end = valueEnd(s, i);
+    }
+    page.records.push(s.slice(i, end));
     i = skipSpace(s, end);
     const c = s.charCodeAt(i);
-    if (c === CLOSE_ARRAY) return out;
+    if (c === CLOSE_ARRAY) return page;
     if (c !== COMMA) return null;
     i = skipSpace(s, i + 1);
+  }
+}
+
+/**
+ * Index just past the object starting at `i`, walking its members: the value of each member named in
+ * `keys` (spelled without escapes) is put in `found`. Falls back to a plain scan when the object is not
+ * shaped as expected (the body was parsed already, so that does not happen with valid JSON).
+ */
+function objectEnd(s: string, i: number, keys: readonly string[], found: Array<string | undefined>): number {
+  let j = skipSpace(s, i + 1);
+  if (s.charCodeAt(j) === CLOSE_OBJECT) return j + 1;
+  for (;;) {
+    if (s.charCodeAt(j) !== QUOTE) return valueEnd(s, i);
+    const keyEnd = stringEnd(s, j);
+    let k = -1;
+    for (let n = 0; n < keys.length; n++) {
+      const key = keys[n] as string;
+      if (keyEnd - j - 2 === key.length && s.startsWith(key, j + 1)) k = n;
+    }
+    j = skipSpace(s, keyEnd);
+    if (s.charCodeAt(j) !== COLON) return valueEnd(s, i);
+    const start = skipSpace(s, j + 1);
+    const end = valueEnd(s, start);
+    if (k >= 0) found[k] = s.slice(start, end);
+    j = skipSpace(s, end);
+    const c = s.charCodeAt(j);
+    if (c === CLOSE_OBJECT) return j + 1;
+    if (c !== COMMA) return valueEnd(s, i);
+    j = skipSpace(s, j + 1);
   }
 }

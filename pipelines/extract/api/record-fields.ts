@@ -102,6 +102,11 @@ export function requiredStringArray(record: JsonObject, key: string, parent = ''
   return value as string[];
 }
 
+/** A value's JSON text: `served` (its text as the API wrote it) when known, else the value serialized. */
+export function jsonText(served: string | undefined, value: unknown): string {
+  return served ?? JSON.stringify(value);
+}
+
 /** The offending value as text for `ops.quarantine.raw_value`: strings as they are, anything else as JSON. */
 export function rawValueText(value: unknown): string | null {
   if (value === undefined) return null;

@@ -1,8 +1,8 @@
 import type { StagedLoad, TableSpec } from '../../warehouse/types.js';
-import { typeEvent } from './event-row.js';
+import { EVENT_TEXT_MEMBERS, typeEvent } from './event-row.js';
 import { MKT_EVENTS, MKT_USERS } from './marketing-tables.js';
 import type { LoadStamp, TypedRecord } from './record-fields.js';
-import { typeUser } from './user-row.js';
+import { USER_TEXT_MEMBERS, typeUser } from './user-row.js';
 
 export type StreamName = 'events' | 'users';
 
@@ -32,7 +32,9 @@ export interface StreamSpec {
   retained: boolean;
   /** The record's field the feed is sorted and windowed by (the high-water mark's field). */
   positionField: string;
-  type(record: unknown, raw: string, stamp: LoadStamp): TypedRecord;
+  /** Top-level members whose JSON text, cut from the record as served, `type` takes as `texts`. */
+  textMembers: readonly string[];
+  type(record: unknown, raw: string, stamp: LoadStamp, texts?: ReadonlyArray<string | undefined>): TypedRecord;
 }
 
 export const STREAMS: Record<StreamName, StreamSpec> = {
@@ -50,6 +52,7 @@ export const STREAMS: Record<StreamName, StreamSpec> = {
     maxWindowMs: 7 * DAY_MS,
     retained: true,
     positionField: 'received_at',
+    textMembers: EVENT_TEXT_MEMBERS,
     type: typeEvent,
   },
   users: {
@@ -64,6 +67,7 @@ export const STREAMS: Record<StreamName, StreamSpec> = {
     maxWindowMs: null,
     retained: false,
     positionField: 'updated_at',
+    textMembers: USER_TEXT_MEMBERS,
     type: typeUser,
   },
 };

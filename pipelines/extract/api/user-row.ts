@@ -3,6 +3,7 @@ import {
   type TypedRecord,
   FieldProblem,
   isObject,
+  jsonText,
   optionalBoolean,
   optionalInteger,
   optionalString,
@@ -13,18 +14,23 @@ import {
   typed,
 } from './record-fields.js';
 
+/** Top-level members of a user whose JSON text goes to a column: `texts` of `typeUser` follow this order. */
+export const USER_TEXT_MEMBERS = ['anonymous_ids', 'traits'] as const;
+
 /**
  * Types one user of `GET /v1/users` into a row of `raw.mkt_users` (see MKT_USERS), or says why it cannot
- * be. `raw` is the record's JSON text, kept whole in `_raw`. The position is its `updated_at`.
+ * be. `raw` is the record's JSON text, kept whole in `_raw`. The position is its `updated_at`. `texts`,
+ * when given, are the JSON texts of USER_TEXT_MEMBERS as served (see `rawPage`): they become the
+ * `anonymous_ids` and `traits` columns as they are, else the parsed values are serialized.
  */
-export function typeUser(record: unknown, raw: string, stamp: LoadStamp): TypedRecord {
+export function typeUser(record: unknown, raw: string, stamp: LoadStamp, texts?: ReadonlyArray<string | undefined>): TypedRecord {
   return typed(
     () => {
       if (!isObject(record)) throw new FieldProblem('(record)', record, 'a user must be a JSON object');
       const traits = requiredObject(record, 'traits');
       return {
         user_id: requiredString(record, 'user_id'),
-        anonymous_ids: JSON.stringify(requiredStringArray(record, 'anonymous_ids')),
+        anonymous_ids: jsonText(texts?.[0], requiredStringArray(record, 'anonymous_ids')),
         email: optionalString(record, 'email'),
         phone: optionalString(record, 'phone'),
         first_name: optionalString(traits, 'first_name', 'traits'),
@@ -36,7 +42,7 @@ export function typeUser(record: unknown, raw: string, stamp: LoadStamp): TypedR
         acquisition_channel: optionalString(traits, 'acquisition_channel', 'traits'),
         created_at: requiredDateTime(record, 'created_at'),
         updated_at: requiredDateTime(record, 'updated_at'),
-        traits: JSON.stringify(traits),
+        traits: jsonText(texts?.[1], traits),
         _raw: raw,
         _load_id: stamp.loadId,
         _loaded_at: stamp.loadedAt,

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rawRecords } from '../../../../pipelines/extract/api/raw-records.js';
+import { rawPage, rawRecords } from '../../../../pipelines/extract/api/raw-records.js';
 
 describe('rawRecords (the text of each record of a page, as served)', function () {
   it('cuts the data array into its elements, whatever the key order, spacing and string content', function () {
@@ -26,5 +26,26 @@ describe('rawRecords (the text of each record of a page, as served)', function (
     expect(rawRecords('{"data":[],"next_cursor":null}')).to.deep.equal([]);
     expect(rawRecords('{"items":[],"next_cursor":null}')).to.equal(null);
     expect(rawRecords('[1,2]')).to.equal(null);
+  });
+
+  it('cuts the chosen top-level members of each record as served, in the same scan', function () {
+    const body =
+      '{"next_cursor":null,"data":[' +
+      '{"message_id":"a","properties":{"amount":250000.50,"note":"x\\"}"},"context":{"page":{"title":"Taux \\"fixe\\" {promo}"},"properties":1}},' +
+      '{ "context" : [1, {"a": "}"}] , "message_id":"b" },' +
+      '{"contex\\u0074":{"escaped":true},"properties":{"first":1},"properties":{"last":2}},' +
+      '"not an object",' +
+      '{}]}';
+    const page = rawPage(body, ['properties', 'context']);
+    expect(page?.records.map((r) => JSON.parse(r) as unknown)).to.deep.equal((JSON.parse(body) as { data: unknown[] }).data);
+    expect(page?.members).to.deep.equal([
+      ['{"amount":250000.50,"note":"x\\"}"}', '{"page":{"title":"Taux \\"fixe\\" {promo}"},"properties":1}'],
+      [undefined, '[1, {"a": "}"}]'],
+      // A key spelled with escapes is not recognized (its value is serialized instead); the last of a repeated key wins.
+      ['{"last":2}', undefined],
+      [undefined, undefined],
+      [undefined, undefined],
+    ]);
+    expect(rawPage(body, [])?.members).to.deep.equal([]);
   });
 });

@@ -81,6 +81,24 @@ describe('typing API records into raw rows', function () {
     expect(typed.position).to.equal('2026-03-10T07:00:01.250000Z');
   });
 
+  it('takes the JSON text of properties and context as served when given, the typing unchanged', function () {
+    const record = event();
+    const served = ['{"opportunity_id":"opp-1","loan_amount":250000.0}', '{"ip":"10.0.0.1","library":{"name":"analytics.js"}}'];
+    const typed = typeEvent(record, JSON.stringify(record), stamp, served);
+    if (!typed.ok) throw new Error(`quarantined: ${typed.reason}`);
+    expect(typed.row).to.include({ properties: served[0], context: served[1], page_path: '/taux', ip: '10.0.0.1' });
+    const partly = typeEvent(record, JSON.stringify(record), stamp, [undefined, served[1]]);
+    expect(partly.ok && partly.row.properties).to.equal('{"opportunity_id":"opp-1","loan_amount":250000}');
+    expect(typeEvent(event({ properties: 'n/a' }), '{}', stamp, served)).to.deep.include({ ok: false, field: 'properties' });
+    const userRecord = user();
+    const typedU = typeUser(userRecord, JSON.stringify(userRecord), stamp, ['[ "a-1", "a-2" ]', '{"city":"Paris"}']);
+    expect(typedU.ok && typedU.row).to.include({ anonymous_ids: '[ "a-1", "a-2" ]', traits: '{"city":"Paris"}', city: 'Paris' });
+    expect(typeUser(user({ anonymous_ids: [1] }), '{}', stamp, ['[1]', '{}'])).to.deep.include({
+      ok: false,
+      field: 'anonymous_ids',
+    });
+  });
+
   it('types an event without campaign or page as NULL columns', function () {
     const record = event({ context: { ip: null, user_agent: null, locale: null } });
     const typed = typedEvent(record);
