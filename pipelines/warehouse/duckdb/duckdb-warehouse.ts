@@ -218,12 +218,7 @@ export class DuckDbWarehouse implements Warehouse {
   /** Sets the instance's thread count; resolves to the count it replaced. */
   async #setThreads(context: ErrorContext, threads: string): Promise<string> {
     if (!/^\d+$/.test(threads)) throw mapDuckDbError(new Error(`invalid thread count ${threads}`), context);
-    let connection: DuckDBConnection;
-    try {
-      connection = await this.#instance.connect();
-    } catch (error) {
-      throw mapDuckDbError(error, context);
-    }
+    const connection = await this.#connect(context);
     try {
       const [row] = await this.#read(connection, `SELECT current_setting('threads') AS threads`, {}, { context });
       await this.#run(connection, `SET GLOBAL threads = ${threads}`, {}, { context });
@@ -469,13 +464,16 @@ export class DuckDbWarehouse implements Warehouse {
     return type === undefined ? null : type === 'VIEW' ? 'view' : 'table';
   }
 
-  async #inTransaction<T>(context: JobContext, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
-    let connection: DuckDBConnection;
+  async #connect(context: ErrorContext): Promise<DuckDBConnection> {
     try {
-      connection = await this.#instance.connect();
+      return await this.#instance.connect();
     } catch (error) {
       throw mapDuckDbError(error, context);
     }
+  }
+
+  async #inTransaction<T>(context: JobContext, work: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    const connection = await this.#connect(context);
     try {
       await this.#run(connection, 'BEGIN TRANSACTION', {}, { context });
       try {
