@@ -1,4 +1,5 @@
 import { ConfigError } from '../core/errors.js';
+import { salesforceChecksum } from '../lookup/salesforce-id.js';
 import { hash32 } from './rng.js';
 
 /**
@@ -8,7 +9,6 @@ import { hash32 } from './rng.js';
  */
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const CHECKSUM_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 const BODY_LENGTH = 6;
 const BODY_SPACE = 62 ** BODY_LENGTH;
 
@@ -101,16 +101,7 @@ export function salesforceId(prefix: string, serial: number): string {
 /** Appends Salesforce's checksum: one letter per 5 characters, whose bits mark the upper-case letters. */
 export function withChecksum(id15: string): string {
   if (id15.length !== 15) throw new Error(`withChecksum: ${id15} is not a 15-character id`);
-  let suffix = '';
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0;
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charCodeAt(chunk * 5 + i);
-      if (c >= 65 && c <= 90) bits |= 1 << i;
-    }
-    suffix += CHECKSUM_ALPHABET[bits];
-  }
-  return id15 + suffix;
+  return id15 + salesforceChecksum(id15);
 }
 
 /** The base-62 value of a body such as `0WmUNW`. */

@@ -14,7 +14,7 @@ export function isSalesforceId(text: string): boolean {
  */
 export function canonicalSalesforceId(id: string): string | null {
   if (!isSalesforceId(id)) return null;
-  if (id.length === 15) return id + checksum(id);
+  if (id.length === 15) return id + salesforceChecksum(id);
   const suffix = id.slice(15).toUpperCase();
   let body = '';
   for (let chunk = 0; chunk < 3; chunk++) {
@@ -25,12 +25,12 @@ export function canonicalSalesforceId(id: string): string | null {
       body += bits & (1 << i) ? c.toUpperCase() : c.toLowerCase();
     }
   }
-  const canonical = body + checksum(body);
+  const canonical = body + salesforceChecksum(body);
   return canonical.slice(15) === suffix ? canonical : null;
 }
 
 /** Salesforce's 3-character checksum of a 15-character id: per 5 characters, a bit per upper-case letter. */
-function checksum(id15: string): string {
+export function salesforceChecksum(id15: string): string {
   let suffix = '';
   for (let chunk = 0; chunk < 3; chunk++) {
     let bits = 0;

@@ -50,7 +50,7 @@ export async function buildIncremental(
     });
     return {
       rows: rows ?? undefined,
-      message: `rebuilt partitions ${list(plan.partitions)} (watermark unchanged)`,
+      message: `rebuilt partitions ${partitionList(plan.partitions)} (watermark unchanged)`,
       rebuilt: plan.partitions,
     };
   }
@@ -101,24 +101,22 @@ ORDER BY partition_value`,
     return { rows: existing.rows ?? undefined, message: 'new source rows have no partition: nothing rebuilt', rebuilt: [] };
   }
   const merge = incremental.merge;
-  const { rows } = merge
-    ? await warehouse.materialize({
-        ...request,
-        sql: merge.sql,
-        params: { ...params, partitions, since, until },
-        types: merge.types,
-        materialization: { kind: 'incremental', partitionColumn: column, partitions, full: false, uniqueKey: merge.uniqueKey },
-      })
-    : await warehouse.materialize({
-        ...request,
-        sql: incremental.sql,
-        params: { ...params, partitions },
-        types: incremental.types,
-        materialization: { kind: 'incremental', partitionColumn: column, partitions, full: false },
-      });
+  const { rows } = await warehouse.materialize({
+    ...request,
+    sql: merge?.sql ?? incremental.sql,
+    params: merge ? { ...params, partitions, since, until } : { ...params, partitions },
+    types: merge?.types ?? incremental.types,
+    materialization: {
+      kind: 'incremental',
+      partitionColumn: column,
+      partitions,
+      full: false,
+      ...(merge ? { uniqueKey: merge.uniqueKey } : {}),
+    },
+  });
   await saveWatermark(warehouse, model.name, until, context);
   const what = merge ? `rebuilt the changed rows (by ${merge.uniqueKey}) of partitions` : 'rebuilt partitions';
-  return { rows: rows ?? undefined, message: `${what} ${list(partitions)}`, rebuilt: partitions };
+  return { rows: rows ?? undefined, message: `${what} ${partitionList(partitions)}`, rebuilt: partitions };
 }
 
 async function saveWatermark(warehouse: Warehouse, model: string, until: number | null, context: JobContext & { runId: string }) {
@@ -143,7 +141,8 @@ function toMicros(value: unknown): number | null {
   return Number.isFinite(micros) ? micros : null;
 }
 
-function list(partitions: string[]): string {
+/** Dates for a message: all of them up to 10, else the first 10 and how many more. */
+export function partitionList(partitions: string[]): string {
   return partitions.length <= 10
     ? partitions.join(', ')
     : `${partitions.slice(0, 10).join(', ')} and ${partitions.length - 10} more`;

@@ -7,7 +7,7 @@ import type { Params } from '../warehouse/types.js';
 import type { Warehouse } from '../warehouse/warehouse.js';
 import { checkColumns } from './column-contract.js';
 import { descendants } from './dag.js';
-import { buildIncremental } from './incremental.js';
+import { buildIncremental, partitionList } from './incremental.js';
 import { failureMessage, runDataTest } from './run-data-test.js';
 import type { CompiledModel, CompiledTest, TransformPlan } from './types.js';
 
@@ -196,7 +196,7 @@ async function runTest(
     failures: outcome.failures,
     ...(scope
       ? {
-          info: `checked the rebuilt partitions ${scope.length <= 10 ? scope.join(', ') : `${scope.slice(0, 10).join(', ')} and ${scope.length - 10} more`}`,
+          info: `checked the rebuilt partitions ${partitionList(scope)}`,
         }
       : {}),
   };

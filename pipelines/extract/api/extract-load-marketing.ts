@@ -1,10 +1,10 @@
 import { ConfigError, TerminalError, withErrorContext, type PipelineError } from '../../core/errors.js';
 import type { StepResult } from '../../core/result.js';
-import { MarketingApiClient } from './api-client.js';
+import type { MarketingApiClient } from './api-client.js';
 import { isoMs } from './date-time.js';
 import { extractRange, type RangeCounts } from './extract-range.js';
 import { readHighWaterMark } from './high-water-marks.js';
-import { addInto, emptyCounts, prepareStream, stagingDir, stepCounts } from './run-support.js';
+import { addInto, apiClient, emptyCounts, prepareStream, stagingDir, stepCounts } from './run-support.js';
 import { DEFAULT_START_DAYS, instantMs, resolveSettings, type MarketingRunOptions, type ResolvedSettings } from './settings.js';
 import { DAY_MS, RETENTION_MS, STREAM_NAMES, STREAMS, type StreamName, type StreamSpec } from './streams.js';
 
@@ -35,14 +35,7 @@ export async function extractLoadMarketing(options: ExtractLoadMarketingOptions)
   } catch (error) {
     return streams.map((stream) => finish(stream, options, new Date(), emptyCounts(), 0, asError(error, options, stream)));
   }
-  const client = new MarketingApiClient({
-    url: settings.url,
-    token: settings.token,
-    timeoutMs: settings.timeoutMs,
-    retry: settings.retry,
-    logger: options.logger,
-    signal: options.signal,
-  });
+  const client = apiClient(settings, options);
   const sequence = { next: 0 };
   try {
     const results: StepResult[] = [];

@@ -1,9 +1,8 @@
 import { ConfigError, withErrorContext } from '../../core/errors.js';
 import type { Statement } from '../../warehouse/types.js';
-import { MarketingApiClient } from './api-client.js';
 import { isoMs } from './date-time.js';
 import { extractRange, type RangeCounts } from './extract-range.js';
-import { addInto, emptyCounts, prepareStream, stagingDir } from './run-support.js';
+import { addInto, apiClient, emptyCounts, prepareStream, stagingDir } from './run-support.js';
 import { instantMs, resolveSettings, type MarketingRunOptions } from './settings.js';
 import { RETENTION_MS, STREAMS, type StreamName } from './streams.js';
 
@@ -59,14 +58,7 @@ export async function extractWindow(options: ExtractWindowOptions): Promise<Wind
     );
   }
   await prepareStream(options.warehouse, stream, options.workDir);
-  const client = new MarketingApiClient({
-    url: settings.url,
-    token: settings.token,
-    timeoutMs: settings.timeoutMs,
-    retry: settings.retry,
-    logger: options.logger,
-    signal: options.signal,
-  });
+  const client = apiClient(settings, options);
   const totals = emptyCounts();
   const sequence = { next: 0 };
   try {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import type { TableCounts } from '../../core/result.js';
 import { HIGH_WATER_MARKS, QUARANTINE } from '../../state/ops-tables.js';
 import type { Warehouse } from '../../warehouse/warehouse.js';
+import { MarketingApiClient } from './api-client.js';
 import type { RangeCounts } from './extract-range.js';
+import type { MarketingRunOptions, ResolvedSettings } from './settings.js';
 import type { StreamSpec } from './streams.js';
 
 /** Where staged files of the marketing extraction live. */
@@ -51,4 +53,19 @@ export function addInto(total: RangeCounts, part: RangeCounts): void {
 /** The counts of a StepResult for one stream: `{ 'raw.mkt_events': { read, loaded, quarantined } }`. */
 export function stepCounts(stream: StreamSpec, counts: RangeCounts): Record<string, TableCounts> {
   return { [stream.tableName]: { read: counts.read, loaded: counts.loaded, quarantined: counts.quarantined } };
+}
+
+/** The API client of a run, from its checked settings, logging and stopping with the run. */
+export function apiClient(
+  settings: ResolvedSettings,
+  options: Pick<MarketingRunOptions, 'logger' | 'signal'>,
+): MarketingApiClient {
+  return new MarketingApiClient({
+    url: settings.url,
+    token: settings.token,
+    timeoutMs: settings.timeoutMs,
+    retry: settings.retry,
+    logger: options.logger,
+    signal: options.signal,
+  });
 }

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TerminalError, type ErrorContext } from '../../core/errors.js';
+import { firstLine } from '../../warehouse/duckdb/duckdb-errors.js';
 
 export interface ScratchOptions {
   /** Where DuckDB spills when a step needs more than `memoryLimit`. */
@@ -39,7 +40,11 @@ export class ScratchDuckDb {
       await connection.run('SET enable_progress_bar_print = false');
       return new ScratchDuckDb(instance, connection);
     } catch (error) {
-      throw new TerminalError(`cannot start the scratch DuckDB: ${firstLine(error)}`, {}, { cause: error });
+      throw new TerminalError(
+        `cannot start the scratch DuckDB: ${firstLine(error instanceof Error ? error.message : String(error))}`,
+        {},
+        { cause: error },
+      );
     }
   }
 
@@ -49,7 +54,9 @@ export class ScratchDuckDb {
       const result = await this.#connection.run(sql);
       return Number(result.rowsChanged ?? 0);
     } catch (error) {
-      throw new TerminalError(`DuckDB: ${firstLine(error)}`, context, { cause: error });
+      throw new TerminalError(`DuckDB: ${firstLine(error instanceof Error ? error.message : String(error))}`, context, {
+        cause: error,
+      });
     }
   }
 
@@ -63,7 +70,9 @@ export class ScratchDuckDb {
         return out as Row;
       }) as Row[];
     } catch (error) {
-      throw new TerminalError(`DuckDB: ${firstLine(error)}`, context, { cause: error });
+      throw new TerminalError(`DuckDB: ${firstLine(error instanceof Error ? error.message : String(error))}`, context, {
+        cause: error,
+      });
     }
   }
 
@@ -116,14 +125,4 @@ export function sqlIdent(name: string): string {
  */
 export function sqlTimestamp(time: Date): string {
   return `TIMESTAMPTZ '${time.toISOString().replace('T', ' ').replace('Z', '')}+00'`;
-}
-
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .slice(0, 3)
-    .join(' ')
-    .slice(0, 600);
 }

@@ -19,7 +19,8 @@ export function mapDuckDbError(error: unknown, context: ErrorContext): PipelineE
   return new TerminalError(`DuckDB: ${firstLine(message)}`, context, { cause: error });
 }
 
-function firstLine(message: string): string {
+/** The first three non-empty lines of an error message, joined, at most 600 characters. */
+export function firstLine(message: string): string {
   return message
     .split('\n')
     .filter((line) => line.trim() !== '')
