@@ -9,8 +9,8 @@
  *   npx tsx bench/run-all.ts --quick               # smaller sizes, shorter durations: a smoke run
  *
  * Sizes: CSV exports at 1x and 10x the real one (174,000 and 1,740,000 opportunities), API windows of
- * 100,000 and 1,000,000 events, the lookup 60 s at 1,000 req/s, the hourly run after a 1-day and a
- * 30-day history.
+ * 100,000 and 1,000,000 events, the lookup 60 s at 1,000 req/s, the hourly run after a 1-day, a 7-day
+ * and a 30-day history.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -78,7 +78,7 @@ const BENCHES: Bench[] = [
     name: 'hourly',
     script: 'bench/hourly-history.ts',
     args: [
-      ...(quick ? ['--days', '1,7', '--repeat', '1'] : ['--days', '1,30', '--repeat', '3']),
+      ...(quick ? ['--days', '1,7', '--repeat', '1'] : ['--days', '1,7,30', '--repeat', '3']),
       '--data',
       relative(ROOT, join(OUT, 'hourly-history')),
     ],
